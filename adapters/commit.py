@@ -1,0 +1,135 @@
+"""The group committer: many requests, one write and one fsync.
+
+A DHCP server may not send a DHCPACK (and a failover peer may not send a BNDACK)
+before the lease behind it is on disk.  An fsync costs ~0.13 ms here, so a server that
+syncs once per lease tops out near ISC dhcpd's 800–1000 exchanges/s.  Grouping fixes
+that: callers hand their events to one writer task and wait; the writer takes whatever
+has queued up, saves it all with one `write()` + one `fdatasync()` in a worker thread
+(the trio thread keeps serving meanwhile), applies the results to the projections on
+the trio thread, and only then wakes the callers.  Under load batches grow by
+themselves; when idle every batch is a single request and nothing waits.
+
+The queue is bounded, so a disk that cannot keep up slows callers down instead of
+growing memory.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import trio
+
+E = TypeVar("E")  # what callers commit (events)
+R = TypeVar("R")  # what the store returns per event (recordings)
+
+
+class BatchStore(abc.ABC, Generic[E, R]):
+    """The port the committer writes through: one call is one durable write."""
+
+    @abc.abstractmethod
+    def save_batch(self, events: Sequence[E]) -> list[R]:
+        """Make all `events` durable with one write and one sync; return one result
+        per event, in order.  Runs in a worker thread.  Raising means nothing of the
+        batch may be considered durable."""
+
+
+@dataclass
+class _Request(Generic[E, R]):
+    events: Sequence[E]
+    done: trio.Event = field(default_factory=trio.Event)
+    results: list[R] | None = None
+    error: BaseException | None = None
+
+
+class CommitFailed(Exception):
+    """The store could not make a batch durable; the caller must not reply."""
+
+
+class GroupCommitter(Generic[E, R]):
+    """Runs the single writer task; `commit()` is what request handlers call."""
+
+    def __init__(
+        self,
+        store: BatchStore[E, R],
+        apply: Callable[[list[R]], None],
+        *,
+        max_batch_events: int = 1024,
+        queue_size: int = 4096,
+    ) -> None:
+        self._store = store
+        self._apply = apply
+        self._max_batch_events = max_batch_events
+        self._send, self._receive = trio.open_memory_channel[_Request[E, R]](queue_size)
+        self.batches_written = 0
+        self.events_written = 0
+
+    async def commit(self, events: Sequence[E]) -> list[R]:
+        """Return once `events` are durable and applied to the projections.
+
+        Raises CommitFailed when the store failed; the events are then not applied."""
+        if not events:
+            return []
+        request: _Request[E, R] = _Request(events)
+        await self._send.send(request)
+        await request.done.wait()
+        if request.error is not None:
+            raise CommitFailed(str(request.error)) from request.error
+        assert request.results is not None
+        return request.results
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """The writer task: run it in the daemon's nursery for the daemon's lifetime."""
+        task_status.started()
+        async with self._receive:
+            async for first in self._receive:
+                batch = [first]
+                count = len(first.events)
+                while count < self._max_batch_events:
+                    try:
+                        nxt = self._receive.receive_nowait()
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
+                    batch.append(nxt)
+                    count += len(nxt.events)
+                await self._write(batch)
+
+    async def _write(self, batch: list[_Request[E, R]]) -> None:
+        flat = [event for request in batch for event in request.events]
+        try:
+            results = await trio.to_thread.run_sync(self._store.save_batch, flat)
+            if len(results) != len(flat):
+                raise CommitFailed(f"store returned {len(results)} results for {len(flat)} events")
+        except Exception as exc:
+            for request in batch:
+                request.error = exc
+                request.done.set()
+            return
+        self.batches_written += 1
+        self.events_written += len(flat)
+        try:
+            self._apply(results)
+        except BaseException as exc:
+            # Durable but not applied: the projections can no longer be trusted.
+            # Release the callers without a reply and stop; a restart replays the log.
+            for request in batch:
+                request.error = exc
+                request.done.set()
+            raise
+        start = 0
+        for request in batch:
+            end = start + len(request.events)
+            request.results = results[start:end]
+            start = end
+            request.done.set()
+
+    @property
+    def callers_held_back(self) -> int:
+        """Callers waiting for room in the queue (the disk is not keeping up)."""
+        return self._send.statistics().tasks_waiting_send
+
+    def close(self) -> None:
+        """No more commits: the writer finishes what is queued and returns."""
+        self._send.close()

@@ -1,0 +1,128 @@
+"""The group committer with a fake store: batching, ordering, failure, back-pressure."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+import trio
+import trio.testing
+
+from adapters.commit import BatchStore, CommitFailed, GroupCommitter
+
+
+class FakeStore(BatchStore[str, str]):
+    """Records each batch; can be held shut to let requests pile up."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.fail = False
+
+    def save_batch(self, events: Sequence[str]) -> list[str]:
+        self.gate.wait(10)
+        if self.fail:
+            raise OSError("disk full")
+        self.batches.append(list(events))
+        return [f"rec:{e}" for e in events]
+
+
+async def test_a_commit_returns_after_the_events_are_saved_and_applied() -> None:
+    store, applied = FakeStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        assert await committer.commit(["a", "b"]) == ["rec:a", "rec:b"]
+        assert applied == ["rec:a", "rec:b"]
+        committer.close()
+    assert store.batches == [["a", "b"]]
+
+
+async def test_concurrent_callers_share_one_write() -> None:
+    store, applied = FakeStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    results: dict[int, list[str]] = {}
+    store.gate.clear()
+
+    async def caller(i: int) -> None:
+        results[i] = await committer.commit([f"e{i}"])
+
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        nursery.start_soon(caller, 0)
+        await trio.testing.wait_all_tasks_blocked()  # caller 0's write is in flight
+        for i in range(1, 64):
+            nursery.start_soon(caller, i)
+        await trio.testing.wait_all_tasks_blocked()
+        store.gate.set()
+        while len(results) < 64:
+            await trio.sleep(0.001)
+        committer.close()
+    assert len(store.batches) == 2
+    assert sorted(store.batches[1]) == sorted(f"e{i}" for i in range(1, 64))
+    assert all(results[i] == [f"rec:e{i}"] for i in range(64))
+    assert committer.events_written == 64
+
+
+async def test_a_batch_never_exceeds_the_event_limit() -> None:
+    store = FakeStore()
+    committer = GroupCommitter(store, lambda _: None, max_batch_events=4)
+    store.gate.clear()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        for i in range(10):
+            nursery.start_soon(committer.commit, [f"x{i}", f"y{i}"])
+        await trio.testing.wait_all_tasks_blocked()
+        store.gate.set()
+        while committer.events_written < 20:
+            await trio.sleep(0.001)
+        committer.close()
+    assert max(len(b) for b in store.batches) <= 4
+
+
+async def test_a_failed_write_fails_every_caller_and_applies_nothing() -> None:
+    store, applied = FakeStore(), []
+    store.fail = True
+    committer = GroupCommitter(store, applied.extend)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        with pytest.raises(CommitFailed, match="disk full"):
+            await committer.commit(["a"])
+        committer.close()
+    assert applied == []
+
+
+async def test_a_full_queue_holds_callers_back() -> None:
+    store = FakeStore()
+    committer = GroupCommitter(store, lambda _: None, queue_size=1)
+    store.gate.clear()
+    finished: list[int] = []
+
+    async def caller(i: int) -> None:
+        await committer.commit([str(i)])
+        finished.append(i)
+
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        nursery.start_soon(caller, 0)
+        await trio.testing.wait_all_tasks_blocked()  # caller 0's write is in flight
+        for i in range(1, 4):
+            nursery.start_soon(caller, i)
+        await trio.testing.wait_all_tasks_blocked()
+        # one write in flight, one request queued, the other two held back
+        assert finished == []
+        assert committer.callers_held_back == 2
+        store.gate.set()
+        while len(finished) < 4:
+            await trio.sleep(0.001)
+        committer.close()
+    assert sorted(finished) == [0, 1, 2, 3]
+
+
+async def test_an_empty_commit_does_not_write() -> None:
+    store = FakeStore()
+    committer = GroupCommitter(store, lambda _: None)
+    assert await committer.commit([]) == []
+    assert store.batches == []
