@@ -66,14 +66,15 @@ class Diagnostics:
         return any(d.is_error for d in self.reports)
 
 
-def caret_line(token_line: str, lexchar: int) -> str | None:
+def caret_line(token_line: str, lexchar: int) -> str:
     """The caret under the offending token, padded as ISC pads it.
 
     One space per character of the shown line before column `lexchar`, with a tab
-    widening the padding to the next multiple of 8; nothing when the column is past 80.
+    widening the padding to the next multiple of 8; past column 80 ISC drops the
+    padding but still prints the caret.
     """
     if lexchar >= 81:
-        return None
+        return "^"
     pad: list[str] = []
     width = 0
     for ch in token_line[: max(lexchar - 1, 0)]:

@@ -63,8 +63,10 @@ class Lexer:
         self.line = 1
         self.line_start = 0  # offset where the current line's buffer begins
         self.prev_line_start = 0
-        self.lexline = 1
-        self.lexchar = 1
+        # ISC's parse struct starts zeroed: an error while the first token is only
+        # peeked reports "line 0" with an empty source line.
+        self.lexline = 0
+        self.lexchar = 0
         self.token_line_parity = 1  # which buffer ISC's token_line points at (line % 2)
         self.peeked: Token | None = None
         self.tline = 0
@@ -118,11 +120,11 @@ class Lexer:
     # ---- reporting -------------------------------------------------------------
     def warn_lines(self, message: str) -> tuple[str, ...]:
         text = self._buffer_text(self.token_line_parity)
-        lines = [f"{self.filename} line {self.lexline}: {message}", text]
-        caret = caret_line(text, self.lexchar)
-        if caret is not None:
-            lines.append(caret)
-        return tuple(lines)
+        return (
+            f"{self.filename} line {self.lexline}: {message}",
+            text,
+            caret_line(text, self.lexchar),
+        )
 
     def warn(self, message: str) -> None:
         """ISC's parse_warn(): record a three-line error at the current position."""

@@ -195,8 +195,10 @@ def parse_host_name(cf: Lexer) -> str | None:
 
 
 def parse_ip_addr_or_hostname(cf: Lexer) -> str | None:
-    """ISC parse_ip_addr_or_hostname: an IPv4 address (as dotted text) or a DNS
-    name that dhcpd resolves later.  Returns the text as written."""
+    """ISC parse_ip_addr_or_hostname, for values kept as text: an IPv4 address (as
+    dotted text) or a DNS name that dhcpd resolves later.  A dotted number that fails
+    as an address is reported and then, as in ISC, read again as a name from where the
+    error recovery stopped (which can swallow the first word of the next statement)."""
     tok = cf.peek()
     if tok.kind == "NUMBER":
         state = cf.save_state()
@@ -204,8 +206,10 @@ def parse_ip_addr_or_hostname(cf: Lexer) -> str | None:
         looks_like_ip = cf.next().kind == "." and cf.next().kind == "NUMBER"
         cf.restore_state(state)
         if looks_like_ip:
-            address = parse_ip_addr(cf)
-            return None if address is None else str(address)
+            parts = parse_numeric_aggregate(cf, 4, ".", 10, 8)
+            if parts is not None:
+                octets = [part & 0xFF for part in parts] + [0] * (4 - len(parts))
+                return str(ipaddress.IPv4Address(bytes(octets)))
     if is_identifier(tok.kind) or tok.kind == "NUMBER":
         return parse_host_name(cf)
     if tok.kind not in ("}", "{"):
@@ -232,13 +236,15 @@ def parse_cshl(cf: Lexer) -> bytes | None:
 
 
 def parse_hardware_param(cf: Lexer) -> tuple[int, bytes] | None:
-    """ISC parse_hardware_param: `TYPE xx:xx:…;` → (htype, address)."""
+    """ISC parse_hardware_param: `TYPE xx:xx:…;` → (htype, address).
+
+    None only when the type is not one; once the type is read ISC keeps it even if
+    the address then fails (so the host counts as having hardware), and so do we."""
     tok = cf.next()
     if tok.kind in HARDWARE_TYPES:
         htype = HARDWARE_TYPES[tok.kind]
     elif tok.text.startswith("unknown-"):
-        digits = tok.text[8:]
-        htype = int(digits) if digits.isdigit() else 0
+        htype = _atoi(tok.text[8:]) & 0xFF
     else:
         cf.warn("expecting a network hardware type")
         skip_to_semi(cf)
@@ -247,7 +253,7 @@ def parse_hardware_param(cf: Lexer) -> tuple[int, bytes] | None:
     if cf.peek().kind != ";":
         octets = parse_numeric_aggregate(cf, 0, ":", 16, 8)
         if octets is None:
-            return None
+            return (htype, b"")
         if len(octets) + 1 > 21:  # ISC's hbuf holds htype + 20 bytes
             cf.warn("hardware address too long")
         else:

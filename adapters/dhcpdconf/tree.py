@@ -106,6 +106,9 @@ class Subnet:
     group: Group
     shared_network: SharedNetwork
     where: Where
+    # The mask as written: dhcpd accepts non-contiguous masks (255.0.255.0), which
+    # `network` can only approximate (it is widened to the mask's lowest set bit).
+    netmask: ipaddress.IPv4Address | None = None
 
 
 @dataclass
@@ -120,6 +123,7 @@ class SharedNetwork:
     subnets: list[Subnet] = field(default_factory=list)
     pools: list[Pool] = field(default_factory=list)
     failover_peer: str | None = None
+    interface: str | None = None  # `interface NAME;` in the shared network or subnet
 
 
 @dataclass
@@ -132,6 +136,11 @@ class Host:
     fixed_addresses: list[str] = field(default_factory=list)  # IPs or DNS names, as written
     host_identifier: tuple[str, bytes] | None = None  # (option name, value)
     named_group: str | None = None
+    # `fixed-address6` (accepted by the v4 server, and sharing the one fixed-address
+    # slot with `fixed-address`).
+    fixed_addresses6: list[str] = field(default_factory=list)
+    dynamic: bool = False  # `dynamic;`: the host was created through OMAPI
+    host_identifier_relays: int = 0  # `host-identifier v6relopt N …`
 
 
 @dataclass
@@ -190,6 +199,7 @@ class ConfTree:
     named_groups: dict[str, Group] = field(default_factory=dict)
     failover_peers: dict[str, FailoverPeer] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # the main file, then each include
+    lease_id_format: str | None = None  # `lease-id-format octal|hex;` (global)
 
     def subnets(self) -> list[Subnet]:
         return [s for sn in self.shared_networks for s in sn.subnets]

@@ -21,7 +21,7 @@ def test_caret_line() -> None:
     assert caret_line("abc", 1) == "^"
     assert caret_line("\tx", 3) == " " * 9 + "^"
     assert caret_line("ab", 10) == "  ^"  # stops at the shown text
-    assert caret_line("x" * 90, 81) is None
+    assert caret_line("x" * 90, 81) == "^"  # no padding past column 80
 
 
 def test_fatal_error_keeps_its_lines() -> None:

@@ -128,3 +128,22 @@ def test_boolean_values() -> None:
     cf, d = lexer("maybe;")
     assert p.parse_boolean(cf) is None
     assert d.reports[0].first_line.endswith("boolean value (true/false/on/off) expected")
+
+
+def test_ip_or_hostname_lists() -> None:
+    cf, d = lexer("10.0.0.1, gw.example.org, 12;")
+    assert p.parse_ip_addr_or_hostname(cf) == "10.0.0.1"
+    cf.next()
+    assert p.parse_ip_addr_or_hostname(cf) == "gw.example.org"
+    cf.next()
+    assert p.parse_ip_addr_or_hostname(cf) == "12"
+    assert not d.reports
+
+
+def test_a_broken_address_is_read_again_as_a_name() -> None:
+    """dhcpd reports the short address, then reads the next statement's first word
+    as a host name (checked against dhcpd -t)."""
+    cf, d = lexer("10.0.0;\n option domain-name")
+    assert p.parse_ip_addr_or_hostname(cf) == "option"
+    assert [r.first_line for r in d.reports] == ["t.conf line 1: too few numbers."]
+    assert cf.next().text == "domain-name"
