@@ -69,6 +69,9 @@ class Lexer:
         self.lexchar = 0
         self.token_line_parity = 1  # which buffer ISC's token_line points at (line % 2)
         self.peeked: Token | None = None
+        self._tokbuf = ""
+        self._char_value = ""
+        self._value_is_char = False
         self.tline = 0
         self.tlpos = 0
 
@@ -140,28 +143,52 @@ class Lexer:
             line, pos = self.line, self.lpos
             c = self._get_char()
             if c == "":
-                return Token(EOF, "")
+                return Token(EOF, self._stale_value())
             if c in _SPACE:
                 # read_whitespace: take the run, then read one more and put it back.
-                m = _WS_RUN.match(self.src, self.bufix)
+                start = self.bufix
+                m = _WS_RUN.match(self.src, start)
                 self._read_to(m.end())
+                run = c + self.src[start : m.end()]
                 nxt = self._get_char()
                 if nxt == "":
-                    return Token(EOF, "")
+                    # ISC returns before terminating its token buffer or pointing
+                    # the token value at it.
+                    self._tokbuf = run + self._tokbuf[len(run) :]
+                    return Token(EOF, self._stale_value())
                 self._unget(nxt)
-                return Token("WHITESPACE", " ")
+                self._keep(run)
+                return Token("WHITESPACE", run)
             if c == "#":
                 nl = self.src.find("\n", self.bufix)
                 self._read_to(self.n if nl < 0 else nl + 1)
                 continue
             self.lexline, self.lexchar = line, pos
             if c == '"':
-                return self._read_string()
-            if c in _DIGITS or c == "-":
-                return self._read_number(c)
-            if c.isascii() and c.isalpha():
-                return self._read_name(c)
-            return Token(c, c)
+                tok = self._read_string()
+            elif c in _DIGITS or c == "-":
+                tok = self._read_number(c)
+            elif c.isascii() and c.isalpha():
+                tok = self._read_name(c)
+            else:
+                self._value_is_char = True
+                self._char_value = c
+                return Token(c, c)
+            self._keep(tok.text)
+            return tok
+
+    def _keep(self, text: str) -> None:
+        """ISC copies every word, number, string and whitespace run into one token
+        buffer and points the token value at it; a punctuation token points the
+        value at a one-character buffer instead."""
+        self._tokbuf = text
+        self._value_is_char = False
+
+    def _stale_value(self) -> str:
+        """The text ISC shows for END_OF_FILE: its token value is left pointing at
+        whatever the previous token put there (up to the first NUL, as C prints it)."""
+        text = self._char_value if self._value_is_char else self._tokbuf
+        return text.split("\0", 1)[0]
 
     def _read_string(self) -> Token:
         out: list[str] = []
@@ -246,10 +273,9 @@ class Lexer:
         else:
             self.warn("numeric token larger than internal buffer")
             chars.pop()
-        text = "".join(chars)
-        if text == "-":
-            return Token("MINUS", "-")
-        return Token(kind, text)
+        # ISC means a lone "-" to be MINUS but tests the byte after it (the
+        # terminating NUL), so a lone "-" stays a NUMBER.
+        return Token(kind, "".join(chars))
 
     def _read_name(self, first: str) -> Token:
         m = _NAME_RUN.match(self.src, self.bufix)
@@ -317,7 +343,8 @@ class Lexer:
 
     _STATE = (
         "bufix", "ugflag", "line", "line_start", "prev_line_start", "lexline", "lexchar",
-        "token_line_parity", "peeked", "tline", "tlpos",
+        "token_line_parity", "peeked", "tline", "tlpos", "_tokbuf", "_char_value",
+        "_value_is_char",
     )
 
     def save_state(self) -> tuple:
