@@ -37,9 +37,9 @@ def parse_base64(cf: Lexer) -> bytes | None:
     """ISC parse_base64: tokens are joined for as long as the next one looks like
     base64 (a `+` or `/` splits a value into several tokens).  None when nothing
     was decoded; errors are reported."""
-    text = ""
+    pieces: list[str] = []
     while True:
-        text += cf.next().text
+        pieces.append(cf.next().text)
         following = cf.peek()
         if following.kind == EOF or not _valid_base64_token(following.text):
             break
@@ -47,29 +47,31 @@ def parse_base64(cf: Lexer) -> bytes | None:
     acc = 0
     count = 0
     terminated = False
-    for index, ch in enumerate(text):
-        if terminated and ch != "=":
-            cf.warn(f"stuff after base64 '=' terminator: {text[index:]}.")
-            return None
-        if ch == "=":
-            terminated = True
-        elif ch in _BASE64:
-            acc = (acc << 6) + _BASE64.index(ch)
-            phase = count % 4
-            if phase == 1:
-                out.append(acc >> 4)
-                acc &= 0x0F
-            elif phase == 2:
-                out.append(acc >> 2)
-                acc &= 0x03
-            elif phase == 3:
-                out.append(acc)
-                acc = 0
-        else:
-            code = ord(ch)
-            cf.warn(f"invalid base64 character {code - 256 if code > 127 else code}.")
-            return None
-        count += 1
+    for piece in pieces:
+        for index, ch in enumerate(piece):
+            if terminated and ch != "=":
+                # ISC quotes the rest of the token it is in, not of the whole value.
+                cf.warn(f"stuff after base64 '=' terminator: {piece[index:]}.")
+                return None
+            if ch == "=":
+                terminated = True
+            elif ch in _BASE64:
+                acc = (acc << 6) + _BASE64.index(ch)
+                phase = count % 4
+                if phase == 1:
+                    out.append(acc >> 4)
+                    acc &= 0x0F
+                elif phase == 2:
+                    out.append(acc >> 2)
+                    acc &= 0x03
+                elif phase == 3:
+                    out.append(acc)
+                    acc = 0
+            else:
+                code = ord(ch)
+                cf.warn(f"invalid base64 character {code - 256 if code > 127 else code}.")
+                return None
+            count += 1
     if count % 4 and acc:
         cf.warn(f"partial base64 value left over: {acc}.")
     return bytes(out) or None

@@ -12,6 +12,7 @@ Block structure (`if`, `on`, `switch`, `define … { }`) lives in `executable_bl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from adapters.dhcpdconf import executable_blocks as blocks
@@ -36,6 +37,7 @@ from domain.config.statements import (
     ExecuteStatement,
     KeyStatement,
     LogStatement,
+    OptionOp,
     OptionStatement,
     ParseVendorOptionStatement,
     ReturnStatement,
@@ -58,7 +60,7 @@ class StatementContext(ExpressionContext, DnsContext, Protocol):
 # Statements dhcpd parses without storing anything (it registers them globally).
 UNSTORED = (DbTimeFormatStatement, KeyStatement, ZoneStatement)
 
-_OPTION_KEYWORDS = {
+_OPTION_KEYWORDS: dict[str, OptionOp] = {
     "SEND": "send", "SUPERSEDE": "supersede", "OPTION": "supersede",
     "PREPEND": "prepend", "APPEND": "append",
 }
@@ -71,6 +73,7 @@ _ALLOW_DENY_VALUES = {"ALLOW": (1, "true"), "DENY": (0, "false"), "IGNORE": (2, 
 _LOG_PRIORITIES = {"FATAL": "fatal", "ERROR": "error", "TOKEN_DEBUG": "debug", "INFO": "info"}
 
 Result = tuple[bool, Statement | None]
+Handler = Callable[[Lexer, "StatementContext", Lose, Context], Result]
 
 
 def parse_executable_statement(
@@ -137,12 +140,12 @@ def _finish(statement: OptionStatement | None) -> Result:
     return statement is not None, statement
 
 
-def _option(cf: Lexer, ctx: StatementContext, lose: Lose, op: str) -> Result:
+def _option(cf: Lexer, ctx: StatementContext, lose: Lose, op: OptionOp) -> Result:
     option, _ = parse_option_name(cf, ctx, False)
     if option is None:
         lose.value = True
         return False, None
-    return _finish(parse_option_statement(cf, ctx, option, op))
+    return _finish(parse_option_statement(cf, ctx, option, op, report_missing_expression=True))
 
 
 def _allow_deny(cf: Lexer, ctx: StatementContext, lose: Lose, flag_word: str) -> Result:
@@ -196,7 +199,7 @@ def _add(cf: Lexer, ctx: StatementContext, lose: Lose, cc: Context) -> Result:
     return True, AddStatement(tok.text)
 
 
-def _keyword_only(make: type[Statement]):
+def _keyword_only(make: type[Statement]) -> Handler:
     def parse(cf: Lexer, ctx: StatementContext, lose: Lose, cc: Context) -> Result:
         if not parse_semi(cf):
             lose.value = True
@@ -327,14 +330,14 @@ def _key(cf: Lexer, ctx: StatementContext, lose: Lose, cc: Context) -> Result:
     return True, KeyStatement(key)
 
 
-def _flag(word: str):
+def _flag(word: str) -> Handler:
     def parse(cf: Lexer, ctx: StatementContext, lose: Lose, cc: Context) -> Result:
         return _allow_deny(cf, ctx, lose, word)
 
     return parse
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Handler] = {
     "DB_TIME_FORMAT": _db_time_format,
     "IF": lambda cf, ctx, lose, cc: blocks.if_statement(cf, ctx, lose),
     "TOKEN_ADD": _add,

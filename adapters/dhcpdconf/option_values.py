@@ -30,7 +30,7 @@ from adapters.dhcpdconf.primitives import (
 )
 from domain.config.expression_text import expression_text
 from domain.config.expressions import Concat, ConstData, ConstInt, Expr, HostLookup, Substring
-from domain.config.statements import OptionStatement
+from domain.config.statements import OptionOp, OptionStatement
 from domain.options.definitions import OptionDef
 from domain.options.value_text import field_text, quoted
 
@@ -43,13 +43,26 @@ class _FieldFailed(Exception):
 
 
 def parse_option_statement(
-    cf: Lexer, ctx: ExpressionContext, option: OptionDef, op: str, lookups: bool = True
+    cf: Lexer,
+    ctx: ExpressionContext,
+    option: OptionDef,
+    op: OptionOp,
+    lookups: bool = True,
+    *,
+    report_missing_expression: bool = False,
 ) -> OptionStatement | None:
     """ISC parse_option_statement: the value of `option` and the closing `;`.
 
     `op` is supersede, default, prepend, append or send.  A bare `option NAME;`
     consumes that `;` and then wants another one, exactly as dhcpd does.  Returns
     None after an error (reported).
+
+    When `=` is followed by no expression at all, dhcpd decides whether to say
+    "expecting a data expression." from a variable it never initialises.  On the
+    Debian 4.4.3-P1 build it stays silent (and skips nothing) when called from the
+    declaration parser or for a server parameter, and reports when called for the
+    option keywords of an executable statement; `report_missing_expression`
+    selects the latter.
     """
     fmt = option.format or ""
     tok = cf.peek()
@@ -61,7 +74,7 @@ def parse_option_statement(
         cf.skip()
         value, lose = parse_data_expression(cf, ctx)
         if value is None:
-            if not lose:
+            if not lose and report_missing_expression:
                 cf.warn("expecting a data expression.")
                 skip_to_semi(cf)
             return None

@@ -10,11 +10,10 @@ from adapters.dhcpdconf.option_definitions import (
     parse_option_name,
     parse_option_space_decl,
 )
-from adapters.dhcpdconf.option_values import parse_option_data, parse_option_statement
+from adapters.dhcpdconf.option_values import parse_option_statement
 
 __all__ = [
     "parse_option_code_definition",
-    "parse_option_data",
     "parse_option_name",
     "parse_option_space_decl",
     "parse_option_statement",

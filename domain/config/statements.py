@@ -10,12 +10,12 @@ kind in `kind`, the keyword that introduces it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from domain.config.dns import DnsZone, TsigKey
 from domain.config.expressions import Expr, constant_bytes
 
-OPTION_OPS = ("supersede", "default", "prepend", "append", "send")
+OptionOp = Literal["supersede", "default", "prepend", "append", "send"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class OptionStatement(Statement):
     """
 
     kind: ClassVar[str] = "option"
-    op: str
+    op: OptionOp
     universe: str
     name: str
     code: int

@@ -95,12 +95,6 @@ class OptionSpace:
         self._by_name.setdefault(_fold(option.name), []).append(option)
         self._by_code.setdefault(option.code, []).append(option)
 
-    def add_code(self, option: OptionDef) -> None:
-        self._by_code.setdefault(option.code, []).append(option)
-
-    def add_name(self, option: OptionDef) -> None:
-        self._by_name.setdefault(_fold(option.name), []).append(option)
-
     def delete_name(self, name: str) -> None:
         """Remove the newest entry for `name`, if any (ISC option_name_hash_delete)."""
         stack = self._by_name.get(_fold(name))

@@ -27,6 +27,9 @@ def test_base64_joins_tokens_until_one_is_not_base64(lexer, text, decoded):
     [
         ('"AA=A"', "stuff after base64 '=' terminator: A."),
         ('"A-AA"', "invalid base64 character 45."),
+        # `algorithm` looks like base64 and is swallowed; the message quotes the
+        # rest of the token the error is in
+        ('"AA=A" algorithm', "stuff after base64 '=' terminator: A."),
     ],
 )
 def test_base64_errors(lexer, text, message):

@@ -57,6 +57,7 @@ REJECTED = [
     "key k1 { algorithm hmac-md5; algorithm hmac-md5; secret \"AAAA\"; }\nbreak;\n",
     "key k1 { secret \"AA=A\"; algorithm hmac-md5; }\n",
     "key k1 { secret \"AAAAB\"; algorithm hmac-md5; }\n",
+    "key k1 { secret \"AA=A\" algorithm hmac-md5 ; }\n",
     "zone example.com { primary 1.2.3.4; primary 1.2.3.5; }\n",
     "zone example.com { primary \"x\"; }\n",
     "zone other.com { primary 10.0.0.1; key k2; }\n",

@@ -27,6 +27,8 @@ ACCEPTED = [
     "vendor-option-space foo;\nlocal-address6 2001:db8::5;\n"
     "ddns-update-style interim;\nlog-facility local7;\n",
     "allow bootp; deny booting; ignore client-updates; allow new;\n",
+    # `=` then end of file: dhcpd's uninitialised `lose` keeps it quiet here
+    "ping-check false;\noption domain-name-servers =\n",
 ]
 
 REJECTED = [
@@ -83,6 +85,11 @@ REJECTED = [
     "option v4-lost a.b..c;\n",
     "option domain-name-servers {;\n",
     'option domain-name "unterminated;\n',
+    "option domain-name-servers = ;\n",
+    "default-lease-time = ;\n",
+    "supersede domain-name = }\n",
+    "if known { ping-check = ; }\n",
+    "if known { prepend domain-name = ; }\n",
 ]
 
 
