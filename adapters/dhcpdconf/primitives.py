@@ -135,10 +135,13 @@ def parse_numeric_aggregate(
     cf: Lexer, count: int, separator: str, base: int, size: int
 ) -> list[int] | None:
     """ISC parse_numeric_aggregate: `count` numbers separated by `separator`
-    (count 0 = as many as there are)."""
-    out: list[int] = []
+    (count 0 = as many as there are).  With count 0 ISC keeps the texts and converts
+    them only at the end, last one first, so its range warnings come in that order
+    and point past the whole list; so do ours."""
+    texts: list[str] = []
+    values: list[int] = []
     while True:
-        if out:
+        if texts:
             tok = cf.peek()
             if tok.kind != separator:
                 if count == 0:
@@ -158,10 +161,14 @@ def parse_numeric_aggregate(
             cf.warn("expecting numeric value.")
             skip_to_semi(cf)
             return None
-        out.append(convert_num(cf, tok.text, base, size))
-        if len(out) == count:
+        texts.append(tok.text)
+        if count:
+            values.append(convert_num(cf, tok.text, base, size))
+        if len(texts) == count:
             break
-    return out
+    if count == 0:
+        values = [convert_num(cf, text, base, size) for text in reversed(texts)][::-1]
+    return values
 
 
 def parse_ip_addr(cf: Lexer) -> ipaddress.IPv4Address | None:

@@ -1,0 +1,395 @@
+"""The daemon's lease log: one writer over the live dhcpd.leases and its archives.
+
+`LeaseLog` is what the daemon holds: it locks the live file (through the store), gives
+the projections the newest record of every address at startup, appends each batch with
+one durable write, and rotates the log into a new segment once the live file has
+passed `rotate_bytes` (see `segments` for the names and the crash-safe switch).
+
+A new segment starts with ISC's prologue, the records of the old segment that belong to
+no aggregate (hosts, classes, the server DUID: dhcpd would keep them too) and one
+`Carried` event per live lease and per failover relationship, so the new file alone
+holds the whole state, is a complete dhcpd.leases for ISC, and is all a restart reads.
+
+Versions: a Carried event is a snapshot, not a change, so it keeps the version of the
+event whose record it copies (as an eventsourcing snapshot keeps the aggregate's
+version).  A rotation therefore never moves an aggregate's version: events the daemon
+numbered before a rotation (queued in the group committer) stay valid after it, and
+each segment alone is a valid store (an aggregate's first event there may have any
+version).  Over the whole history an aggregate's changes are numbered 1, 2, 3, … with
+no gap, and each Carried event repeats the number of the change before it.  The one
+exception is a lease ISC would not write either (free, never used: no hardware
+address, no client id, no tsfp): it is left out of the checkpoint, and its next event,
+if one ever comes, starts again at version 1.  Positions (`n=` in the headers,
+notification ids) count from 1 in each segment.
+
+`read_history` is the reader for `audit`: it locks nothing and changes nothing, so it
+runs beside a live daemon; a batch the daemon is still writing is simply not seen.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from eventsourcing.application import Recording
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    MapperDeserialisationError,
+    Notification,
+    StoredEvent,
+)
+
+from adapters.commit import BatchStore
+from adapters.leasefile.event_index import EventIndex
+from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
+from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
+from adapters.leasefile.log_scan import HeaderlessRead, scan_log
+from adapters.leasefile.reader import parse_lease_file
+from adapters.leasefile.segments import (
+    SegmentFile,
+    archive_live,
+    archived_segments,
+    clear_interrupted_rotation,
+    close_snapshot,
+    next_archive_path,
+    put_new_segment_in_place,
+    snapshot,
+    sync_folder,
+    undo_unfinished_rotation,
+    write_new_segment_start,
+)
+from adapters.leasefile.store import LeaseFileApplicationRecorder
+from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
+from adapters.leasefile.writer import format_failover_state, format_file_header, format_lease
+from domain import failover_events, lease_events
+from domain.failover_events import FailoverEvent
+from domain.lease import (
+    AuthoringByteOrder,
+    BindingState,
+    ByteOrder,
+    FailoverStateRecord,
+    HostRecord,
+    Lease,
+    ServerDuid,
+    VerbatimRecord,
+)
+from domain.lease_events import LeaseEvent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROTATE_BYTES = 64 * 2**20
+_LEASE_TOPICS = frozenset(cls.TOPIC for cls in lease_events.LEASE_EVENT_CLASSES)
+_IMPORTED_TOPICS = frozenset({lease_events.Imported.TOPIC, failover_events.Imported.TOPIC})
+_FREE_LINE = b"\n  binding state free;\n"
+
+
+def _written_by() -> str:
+    try:
+        return f"leaseledger-{importlib.metadata.version('leaseledger')}"
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "leaseledger"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LeaseLog:
+    """The live segment, locked for writing, and the way to the next one.
+
+    Not thread-safe beyond one call at a time from any thread: the daemon's group
+    committer is its only writer."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        rotate_bytes: int = DEFAULT_ROTATE_BYTES,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.path = Path(path)
+        self.rotate_bytes = rotate_bytes
+        self._clock = clock
+        self._mapper = LeaseFileMapper(JSONTranscoder())
+        self._lock = threading.Lock()
+        if not self.path.exists() and archived_segments(self.path):
+            raise LeaseFileError(
+                f"{self.path}: the live lease file is missing but archived segments are"
+                " there; restore it (the newest archive holds the state it had) first"
+            )
+        self._headerless = _HeaderlessSpans()
+        self._recorder = _open_recorder(self.path, self._headerless)
+        try:
+            for leftover in clear_interrupted_rotation(self.path):
+                log.warning("%s: removed %s, left by a rotation that did not finish",
+                            self.path, leftover.name)
+        except BaseException:
+            self._recorder.close()
+            raise
+        # The size the live segment had when this log started it: a rotation waits
+        # until the file is twice that, so a checkpoint bigger than `rotate_bytes`
+        # cannot make every append rotate.
+        self._segment_start_size = 0
+
+    # -- reading the state -----------------------------------------------------------
+
+    def segments(self) -> list[Path]:
+        """Every segment of the log, oldest first; the live file is the last."""
+        return [*archived_segments(self.path), self.path]
+
+    def load_latest(self) -> tuple[list[Lease], dict[str, FailoverStateRecord]]:
+        """The newest record of every address (file order) and of every failover
+        relationship (by peer name): what the projections start from."""
+        leases: list[Lease] = []
+        states: dict[str, FailoverStateRecord] = {}
+        for notification in self._recorder.select_latest_events():
+            if notification.topic not in ISC_RECORD_TOPICS:
+                continue
+            record = _parse_record(_without_notes(notification.state), self.path)
+            if isinstance(record, Lease):
+                leases.append(record)
+            else:
+                states[record.peer] = record
+        return leases, states
+
+    def version_of(self, originator_id: str) -> int | None:
+        """The version of the aggregate's newest event in the live segment (None:
+        it has none there): the daemon's next event for it carries the one after."""
+        return self._recorder.last_version(originator_id)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(self, events: Sequence[DomainEventProtocol[Any]]) -> list[Recording[Any]]:
+        """Make `events` durable with one write and one sync, in order; return their
+        recordings (the notification id is the event's position in the live segment)."""
+        stored = [self._mapper.to_stored_event(event) for event in events]
+        with self._lock:
+            ids = self._recorder.insert_events(stored) or []
+        return [
+            Recording(event, Notification(s.originator_id, s.originator_version, s.topic,
+                                          s.state, id=number))
+            for event, s, number in zip(events, stored, ids, strict=True)
+        ]
+
+    def maybe_rotate(self) -> Path | None:
+        """Start a new segment if the live file has passed `rotate_bytes` (and doubled
+        since this log started it); return the archive the old one became, or None."""
+        with self._lock:
+            size = self._recorder.size
+            if size < self.rotate_bytes or size < 2 * self._segment_start_size:
+                return None
+            return self._rotate()
+
+    def _rotate(self) -> Path:
+        archive = next_archive_path(self.path)
+        carried = self._checkpoint(archive.name)
+        new_segment = write_new_segment_start(self.path, self._prologue())
+        headerless = _HeaderlessSpans()
+        recorder: LeaseFileApplicationRecorder | None = None
+        try:
+            recorder = _open_recorder(new_segment, headerless)
+            recorder.insert_events(carried)
+            archive_live(self.path, archive)
+            put_new_segment_in_place(new_segment, self.path)
+        except Exception:
+            if recorder is not None:
+                recorder.close()
+            undo_unfinished_rotation(self.path, archive)
+            raise
+        # The rename moved the new file, and our lock on it, to the live name.
+        recorder.renamed_to(self.path)
+        old, self._recorder, self._headerless = self._recorder, recorder, headerless
+        old.close()
+        self._segment_start_size = recorder.size
+        log.info("%s: passed %d bytes; archived as %s, new segment carries %d records",
+                 self.path, self.rotate_bytes, archive.name, len(carried))
+        sync_folder(self.path.parent)
+        return archive
+
+    def _checkpoint(self, archive_name: str) -> list[StoredEvent]:
+        """One Carried event per live aggregate, with the version of its newest."""
+        note = format_note(
+            self._clock(), f"carried into a new segment; the history before is in {archive_name}"
+        ).encode("ascii")
+        carried = []
+        for notification in self._recorder.select_latest_events():
+            if notification.topic not in ISC_RECORD_TOPICS:
+                continue  # the daemon writes no other events; nothing to carry
+            record = self._carried_record(notification)
+            if record is None:
+                continue
+            topic = (lease_events.Carried.TOPIC if notification.topic in _LEASE_TOPICS
+                     else failover_events.Carried.TOPIC)
+            carried.append(StoredEvent(notification.originator_id,
+                                       notification.originator_version, topic, note + record))
+        return carried
+
+    def _carried_record(self, notification: Notification) -> bytes | None:
+        """The record to carry (None: a never-used free lease).  Our own records are
+        carried byte for byte; one ISC wrote is written again in ISC's own layout."""
+        text = _without_notes(notification.state)
+        if notification.topic not in _IMPORTED_TOPICS and _FREE_LINE not in text:
+            return text
+        record = _parse_record(text, self.path)
+        if isinstance(record, FailoverStateRecord):
+            return format_failover_state(record).encode("latin-1")
+        if _never_used(record):
+            return None
+        if notification.topic in _IMPORTED_TOPICS:
+            return format_lease(record).encode("latin-1")
+        return text
+
+    def _prologue(self) -> bytes:
+        """ISC's prologue, then the old segment's records that belong to no aggregate."""
+        byte_order = ByteOrder.LITTLE_ENDIAN
+        kept: list[str] = []
+        try:
+            with open(self.path, "rb") as live:
+                for start, length in self._headerless.spans:
+                    live.seek(start)
+                    text = live.read(length).decode("latin-1")
+                    for entry in parse_lease_file(text, str(self.path)).entries:
+                        if isinstance(entry.record, AuthoringByteOrder):
+                            byte_order = entry.record.byte_order
+                        elif isinstance(entry.record, HostRecord | ServerDuid | VerbatimRecord):
+                            kept.append(text[entry.start : entry.end].rstrip("\n") + "\n")
+        except OSError as error:
+            raise LeaseFileIOError(f"{self.path}: cannot read: {error.strerror}") from None
+        return (format_file_header(_written_by(), byte_order) + "".join(kept)).encode("latin-1")
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the live file and its lock.  Closing twice is harmless."""
+        with self._lock:
+            self._recorder.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LeaseLogStore(BatchStore[DomainEventProtocol[Any], Recording[Any]]):
+    """The group committer's store: each batch is one append, then a rotation check.
+
+    A failed rotation does not fail the batch (its events are already durable): it is
+    logged, and the next batch tries again."""
+
+    def __init__(self, lease_log: LeaseLog) -> None:
+        self._log = lease_log
+
+    def save_batch(self, events: Sequence[DomainEventProtocol[Any]]) -> list[Recording[Any]]:
+        recordings = self._log.append(events)
+        try:
+            self._log.maybe_rotate()
+        except LeaseFileError as error:
+            log.error("%s; the live file keeps growing until a rotation succeeds", error)
+        return recordings
+
+
+def read_history(
+    path: str | os.PathLike[str],
+) -> Iterator[tuple[str, int, LeaseEvent | FailoverEvent]]:
+    """Every lease and failover event of every segment, oldest first, as
+    (segment name, position in the segment, event).
+
+    Takes no lock and writes nothing: a daemon may be appending meanwhile.  A torn or
+    unfinished tail (a batch still being written) ends a segment's events there; it
+    is not cut off, that is the writer's business."""
+    live = Path(path)
+    mapper = LeaseFileMapper(JSONTranscoder())
+    opened = snapshot(live)
+    try:
+        for segment in opened:
+            data = _read_whole(segment)
+            index = EventIndex()
+            outcome = scan_log(data, index, read_isc_records, segment.name)
+            for complaint in outcome.complaints:
+                log.warning("%s", complaint)
+            for number in range(len(index)):
+                entry = index.entry(number)
+                if entry.topic not in ISC_RECORD_TOPICS:
+                    continue
+                stored = StoredEvent(entry.originator_id, entry.version, entry.topic,
+                                     data[entry.offset : entry.offset + entry.length])
+                try:
+                    event = mapper.to_domain_event(stored)
+                except MapperDeserialisationError as error:
+                    raise LeaseRecordError(f"{segment.name}: {error}") from None
+                assert isinstance(event, LeaseEvent | FailoverEvent)
+                yield segment.name, number + 1, event
+    finally:
+        close_snapshot(opened)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+class _HeaderlessSpans:
+    """The store's reader of headerless text, noting where that text lies: a rotation
+    carries the records in it that belong to no aggregate."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def __call__(self, data: bytes, base: int, name: str) -> HeaderlessRead:
+        read = read_isc_records(data, base, name)
+        self.spans.append((base, read.complete_until))
+        return read
+
+
+def _open_recorder(path: Path, headerless: _HeaderlessSpans) -> LeaseFileApplicationRecorder:
+    return LeaseFileApplicationRecorder(path, record_topics=ISC_RECORD_TOPICS,
+                                        read_headerless=headerless)
+
+
+def _without_notes(state: bytes) -> bytes:
+    """The ISC record of an event's state: without the comment lines before it."""
+    start = 0
+    while state.startswith(b"#", start):
+        start = state.index(b"\n", start) + 1
+    return state[start:]
+
+
+def _parse_record(text: bytes, path: Path) -> Lease | FailoverStateRecord:
+    for entry in parse_lease_file(text, str(path)).entries:
+        if isinstance(entry.record, Lease | FailoverStateRecord):
+            return entry.record
+    raise LeaseRecordError(f"{path}: a stored record no longer reads as one: {text[:60]!r}")
+
+
+def _never_used(lease: Lease) -> bool:
+    """ISC's rule for leaving a lease out of a rewritten file (server/mdb.c)."""
+    return (lease.binding_state is BindingState.FREE and lease.hardware is None
+            and not lease.uid and not lease.tsfp)
+
+
+def _read_whole(segment: SegmentFile) -> bytes:
+    try:
+        size = os.fstat(segment.fd).st_size
+        chunks = []
+        offset = 0
+        while offset < size:
+            chunk = os.pread(segment.fd, size - offset, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+    except OSError as error:
+        raise LeaseFileIOError(f"{segment.name}: cannot read: {error.strerror}") from None
+    return b"".join(chunks)

@@ -1,0 +1,163 @@
+"""Per-pool free and backup lists, and the counts dhcpd logs for a pool.
+
+Allocation needs "the free address that has been free longest" in O(log n), and the
+failover balancer needs "how many free, how many backup" at every change; ISC keeps
+per-pool queues sorted by `ends` for exactly these reasons.  Each pool here keeps two
+SortedLists of `(ends, ip)`: a never-used address has ends 0 and so sorts first, lowest
+address first — which is the order dhcpd hands out a fresh range in (spec §4.3).
+
+Every address of every range starts FREE (as ISC's `new_address_range` makes it) until
+a lease record says otherwise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+from dataclasses import dataclass, field
+
+from sortedcontainers import SortedList
+
+from domain.config.model import DhcpConfig
+from domain.lease import BindingState, Lease
+
+
+@dataclass(frozen=True)
+class PoolCounts:
+    """What `leaseledger pools` and dhcpd's balancing log line report for a pool.
+
+    `lts` is ISC's leases-to-send (primary: (free - backup) / 2, secondary:
+    (backup - free) / 2, truncated toward zero) and `max_own` its hold figure
+    (total x max-lease-ownership %); both 0 for a pool without a failover peer."""
+
+    pool_id: int
+    network: str
+    failover_peer: str | None
+    total: int
+    free: int
+    backup: int
+    lts: int
+    max_own: int
+
+    def isc_line(self) -> str:
+        """The counts as dhcpd prints them (fields separated by two spaces)."""
+        return (
+            f"pool {self.pool_id:x} {self.network}  total {self.total}  free {self.free}"
+            f"  backup {self.backup}  lts {self.lts}  max-own (+/-){self.max_own}"
+        )
+
+
+@dataclass
+class _Pool:
+    pool_id: int
+    network: str
+    total: int
+    failover_peer: str | None
+    role: str | None
+    ownership_percent: int
+    free: SortedList = field(default_factory=SortedList)
+    backup: SortedList = field(default_factory=SortedList)
+    abandoned: SortedList = field(default_factory=SortedList)
+
+
+class PoolLists:
+    """Free and backup lists for every pool of a configuration."""
+
+    def __init__(self, config: DhcpConfig) -> None:
+        self._pools: list[_Pool] = []
+        bounds: list[tuple[int, int, int]] = []
+        for pool in config.pools:
+            peer = config.failover_peer(pool.failover_peer) if pool.failover_peer else None
+            network = str(pool.ranges[0].subnet) if pool.ranges else "-"
+            self._pools.append(
+                _Pool(
+                    pool_id=pool.id,
+                    network=network,
+                    total=pool.size,
+                    failover_peer=pool.failover_peer,
+                    role=peer.role if peer else None,
+                    ownership_percent=peer.max_lease_ownership if peer else 0,
+                )
+            )
+            for r in pool.ranges:
+                bounds.append((int(r.low), int(r.high), pool.id))
+        bounds.sort()
+        self._lows = [b[0] for b in bounds]
+        self._bounds = bounds
+        # ip -> (ends it is sorted by, in the backup list?) for every listed address
+        self._listed: dict[int, tuple[int, bool]] = {}
+        # ip -> ends it is sorted by, for every abandoned address
+        self._abandoned: dict[int, int] = {}
+        for low, high, pool_id in bounds:
+            self._pools[pool_id].free.update((0, ip) for ip in range(low, high + 1))
+            self._listed.update(dict.fromkeys(range(low, high + 1), (0, False)))
+
+    def pool_of(self, ip: int) -> int | None:
+        """The id of the pool whose ranges hold `ip` (ISC: each lease has one pool)."""
+        i = bisect.bisect_right(self._lows, ip) - 1
+        if i >= 0:
+            low, high, pool_id = self._bounds[i]
+            if low <= ip <= high:
+                return pool_id
+        return None
+
+    def apply(self, lease: Lease) -> None:
+        """Move the lease's address to the list its new binding state belongs in."""
+        ip = int(ipaddress.IPv4Address(lease.ip))
+        pool_id = self.pool_of(ip)
+        if pool_id is None:
+            return  # dhcpd drops leases outside every range ("no subnet")
+        pool = self._pools[pool_id]
+        listed = self._listed.pop(ip, None)
+        if listed is not None:
+            ends, in_backup = listed
+            (pool.backup if in_backup else pool.free).discard((ends, ip))
+        old_abandoned = self._abandoned.pop(ip, None)
+        if old_abandoned is not None:
+            pool.abandoned.discard((old_abandoned, ip))
+        if lease.binding_state is BindingState.ABANDONED:
+            pool.abandoned.add((lease.ends or 0, ip))
+            self._abandoned[ip] = lease.ends or 0
+        if lease.binding_state in (BindingState.FREE, BindingState.BACKUP):
+            in_backup = lease.binding_state is BindingState.BACKUP
+            ends = lease.ends or 0
+            (pool.backup if in_backup else pool.free).add((ends, ip))
+            self._listed[ip] = (ends, in_backup)
+
+    def oldest_free(self, pool_id: int) -> int | None:
+        """The address that has been free longest (never-used addresses first)."""
+        free = self._pools[pool_id].free
+        return free[0][1] if free else None
+
+    def oldest_backup(self, pool_id: int) -> int | None:
+        backup = self._pools[pool_id].backup
+        return backup[0][1] if backup else None
+
+    def oldest_abandoned(self, pool_id: int) -> int | None:
+        """The abandoned address whose `ends` comes first: dhcpd's last resort when a
+        pool has no free address left (server/dhcp.c `allocate_lease`)."""
+        abandoned = self._pools[pool_id].abandoned
+        return abandoned[0][1] if abandoned else None
+
+    def counts(self) -> list[PoolCounts]:
+        return [self._counts(pool) for pool in self._pools]
+
+    def _counts(self, pool: _Pool) -> PoolCounts:
+        free, backup = len(pool.free), len(pool.backup)
+        if pool.role == "primary":
+            lts = int((free - backup) / 2)
+        elif pool.role == "secondary":
+            lts = int((backup - free) / 2)
+        else:
+            lts = 0
+        max_own = (pool.total * pool.ownership_percent + 50) // 100 if pool.role else 0
+        return PoolCounts(
+            pool_id=pool.pool_id,
+            network=pool.network,
+            failover_peer=pool.failover_peer,
+            total=pool.total,
+            free=free,
+            backup=backup,
+            lts=lts,
+            max_own=max_own,
+        )

@@ -1,0 +1,86 @@
+"""The store's in-memory index: versions in order, selections like the library's."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from adapters.leasefile.event_index import EventIndex, IndexEntry
+
+
+def filled() -> EventIndex:
+    index = EventIndex()
+    index.append("10.0.0.1", 1, "lease.Imported", 0, 10)
+    index.append("10.0.0.2", 1, "lease.Acked", 10, 20)
+    index.append("10.0.0.1", 2, "lease.Acked", 30, 20)
+    index.append("10.0.0.1", 3, "lease.Released", 50, 20)
+    return index
+
+
+def test_entries_are_numbered_in_append_order() -> None:
+    index = filled()
+    assert len(index) == 4
+    assert index.entry(2) == IndexEntry("10.0.0.1", 2, "lease.Acked", 30, 20)
+
+
+def test_events_of_filters_like_select_events() -> None:
+    index = filled()
+    assert index.events_of("10.0.0.1") == [0, 2, 3]
+    assert index.events_of("10.0.0.1", gt=1) == [2, 3]
+    assert index.events_of("10.0.0.1", lte=2) == [0, 2]
+    assert index.events_of("10.0.0.1", desc=True, limit=1) == [3]
+    assert index.events_of("10.0.0.1", gt=1, lte=2, desc=True) == [2]
+    assert index.events_of("10.9.9.9") == []
+
+
+def test_a_taken_version_is_refused() -> None:
+    index = filled()
+    assert not index.append("10.0.0.1", 2, "lease.Acked", 70, 20)
+    assert index.append("10.0.0.1", 4, "lease.Acked", 70, 20)
+    assert len(index) == 5
+
+
+def test_truncate_forgets_the_newest_events() -> None:
+    index = filled()
+    index.truncate(2)
+    assert len(index) == 2
+    assert index.events_of("10.0.0.1") == [0]
+    assert index.last_version("10.0.0.1") == 1
+    assert index.append("10.0.0.1", 2, "lease.Acked", 30, 20)
+    assert index.events_of("10.0.0.1") == [0, 2]
+
+
+def test_versions_out_of_order_are_kept_in_version_order() -> None:
+    index = EventIndex()
+    index.append("a", 5, "t", 0, 1)
+    index.append("a", 2, "t", 1, 1)
+    index.append("a", 9, "t", 2, 1)
+    assert index.events_of("a") == [1, 0, 2]
+    assert index.events_of("a", gt=2, desc=True) == [2, 0]
+
+
+def test_has_version_and_last_version() -> None:
+    index = filled()
+    assert index.has_version("10.0.0.1", 1)
+    assert index.has_version("10.0.0.1", 2)
+    assert not index.has_version("10.0.0.1", 4)
+    assert not index.has_version("10.0.0.3", 1)
+    assert index.last_version("10.0.0.1") == 3
+    assert index.last_version("10.0.0.3") is None
+
+
+def test_uuid_ids_are_found_by_value_and_returned_as_uuids() -> None:
+    index = EventIndex()
+    originator = uuid4()
+    index.append(originator, 1, "t", 0, 1)
+    assert index.events_of(originator) == [0]
+    assert index.entry(0).originator_id is originator
+
+
+def test_latest_events_are_the_last_of_each_aggregate_in_file_order() -> None:
+    assert filled().latest_events() == [1, 3]
+
+
+def test_topic_numbers_only_name_topics_present() -> None:
+    index = filled()
+    wanted = index.topic_numbers(["lease.Acked", "lease.Nothing"])
+    assert [e for e in range(len(index)) if index.topic_number_of(e) in wanted] == [1, 2]

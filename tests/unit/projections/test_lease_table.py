@@ -1,0 +1,34 @@
+"""The lease table and its client indexes."""
+
+from __future__ import annotations
+
+from domain.lease import BindingState, Hardware, Lease
+from projections.lease_table import LeaseTable
+
+MAC = Hardware(1, bytes.fromhex("0004acd65896"))
+
+
+def test_the_last_record_of_an_address_wins_and_indexes_follow() -> None:
+    table = LeaseTable()
+    table.apply(Lease("10.0.0.5", binding_state=BindingState.ACTIVE, hardware=MAC, uid=b"\x01a"))
+    assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.5"]
+    assert [lease.ip for lease in table.by_client_id(b"\x01a")] == ["10.0.0.5"]
+    old = table.apply(Lease("10.0.0.5", binding_state=BindingState.FREE))
+    assert old is not None and old.binding_state is BindingState.ACTIVE
+    assert table.by_hardware(MAC) == []
+    assert table.by_client_id(b"\x01a") == []
+    assert len(table) == 1
+
+
+def test_one_client_may_hold_several_records() -> None:
+    table = LeaseTable()
+    table.apply(Lease("10.0.0.6", binding_state=BindingState.EXPIRED, hardware=MAC))
+    table.apply(Lease("10.0.0.5", binding_state=BindingState.ACTIVE, hardware=MAC))
+    assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.5", "10.0.0.6"]
+    assert [lease.ip for lease in table.in_state(BindingState.ACTIVE)] == ["10.0.0.5"]
+
+
+def test_an_empty_hardware_address_is_not_indexed() -> None:
+    table = LeaseTable()
+    table.apply(Lease("10.0.0.7", hardware=Hardware(1, b"")))
+    assert table.by_hardware(Hardware(1, b"")) == []

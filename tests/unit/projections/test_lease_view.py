@@ -1,0 +1,34 @@
+"""The composite view: one apply keeps every index in step; load collapses a replay."""
+
+from __future__ import annotations
+
+from domain.config.model import DhcpConfig
+from domain.lease import BindingState, Hardware, Lease
+from projections.lease_view import LeaseView
+
+MAC = Hardware(1, bytes.fromhex("020000000001"))
+
+
+def test_apply_updates_every_projection(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    view.apply(
+        Lease("10.0.0.100", ends=500, tstp=500, binding_state=BindingState.ACTIVE, hardware=MAC)
+    )
+    assert view.table.get("10.0.0.100") is not None
+    assert view.pool_counts()[0].free == 9
+    assert view.expiry.next_deadline() == 500
+    assert view.backlog.pending("fo") == {"10.0.0.100"}
+
+
+def test_load_keeps_only_the_newest_record_per_address(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    view.load(
+        [
+            Lease("10.1.0.10", ends=100, binding_state=BindingState.ACTIVE, hardware=MAC),
+            Lease("10.1.0.11", ends=100, binding_state=BindingState.ACTIVE),
+            Lease("10.1.0.10", ends=100, binding_state=BindingState.FREE, hardware=MAC),
+        ]
+    )
+    assert view.table.get("10.1.0.10").binding_state is BindingState.FREE
+    assert view.pool_counts()[1].free == 4
+    assert view.expiry.due(100) == ["10.1.0.11"]

@@ -1,0 +1,53 @@
+"""Free and backup lists: what allocation and pool balancing read."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from domain.config.model import DhcpConfig
+from domain.lease import BindingState, Lease
+from projections.pool_lists import PoolLists
+
+
+def ip(text: str) -> int:
+    return int(ipaddress.IPv4Address(text))
+
+
+def test_every_range_address_starts_free_lowest_first(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    counts = lists.counts()
+    assert [(c.total, c.free, c.backup) for c in counts] == [(10, 10, 0), (5, 5, 0)]
+    assert lists.oldest_free(0) == ip("10.0.0.100")
+
+
+def test_states_move_addresses_between_lists(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    lists.apply(Lease("10.0.0.100", ends=1000, binding_state=BindingState.ACTIVE))
+    lists.apply(Lease("10.0.0.101", ends=500, binding_state=BindingState.BACKUP))
+    lists.apply(Lease("10.0.0.102", ends=900, binding_state=BindingState.FREE))
+    counts = lists.counts()[0]
+    assert (counts.free, counts.backup) == (8, 1)
+    assert lists.oldest_backup(0) == ip("10.0.0.101")
+    # never-used addresses (ends 0) come before the one freed at 900
+    assert lists.oldest_free(0) == ip("10.0.0.103")
+    lists.apply(Lease("10.0.0.100", ends=1000, binding_state=BindingState.FREE))
+    assert lists.counts()[0].free == 9
+
+
+def test_leases_outside_every_range_are_ignored(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    lists.apply(Lease("192.0.2.1", binding_state=BindingState.ACTIVE))
+    assert lists.pool_of(ip("192.0.2.1")) is None
+    assert [c.free for c in lists.counts()] == [10, 5]
+
+
+def test_failover_counts_follow_isc(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    primary = lists.counts()[0]
+    # spec failover.md §9: a new 10-lease pool shows lts 5, max-own (+/-)1
+    assert (primary.lts, primary.max_own) == (5, 1)
+    assert primary.isc_line() == (
+        "pool 0 10.0.0.0/24  total 10  free 10  backup 0  lts 5  max-own (+/-)1"
+    )
+    plain = lists.counts()[1]
+    assert (plain.failover_peer, plain.lts, plain.max_own) == (None, 0, 0)
