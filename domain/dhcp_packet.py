@@ -61,6 +61,7 @@ class Opt(enum.IntEnum):
     USER_CLASS = 77
     FQDN = 81
     RELAY_AGENT_INFORMATION = 82
+    ASSOCIATED_IP = 92
     SUBNET_SELECTION = 118
     END = 255
 
@@ -105,9 +106,10 @@ class DhcpPacket:
 
     @property
     def message_type(self) -> MessageType | None:
-        """Option 53, or None for BOOTP (ISC: no option 53 means BOOTP)."""
+        """Option 53, or None for BOOTP (ISC: no option 53 means BOOTP; ISC reads the
+        first byte of any non-empty option 53)."""
         raw = self.options.get(Opt.MESSAGE_TYPE)
-        if raw is None or len(raw) != 1:
+        if not raw:
             return None
         try:
             return MessageType(raw[0])

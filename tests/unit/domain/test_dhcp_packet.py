@@ -17,7 +17,8 @@ def test_message_type_and_bootp() -> None:
     assert packet(o53=b"\x01").message_type is MessageType.DHCPDISCOVER
     assert packet().message_type is None  # BOOTP
     assert packet(o53=b"\x63").message_type is None
-    assert packet(o53=b"\x01\x02").message_type is None
+    assert packet(o53=b"\x01\x02").message_type is MessageType.DHCPDISCOVER  # ISC: first byte
+    assert packet(o53=b"").message_type is None
     assert packet().broadcast
 
 
