@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ops import check_command, demo_command
+from ops import check_command, demo_command, lease_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-q", dest="quiet", action="store_true", help="no success lines")
     check.add_argument("--json", action="store_true", help="print the validated model as JSON")
     check.set_defaults(run=check_command.run)
+
+    lease_commands.add_commands(sub)
 
     demo = sub.add_parser("demo", help="show what leaseledger makes of the bundled examples")
     demo.set_defaults(run=demo_command.run)

@@ -8,41 +8,42 @@ are queued.
 
 from __future__ import annotations
 
-import ipaddress
-
 from sortedcontainers import SortedList
 
 from domain.lease import NEVER, BindingState, Lease
+from projections.addresses import ip_number, ip_text
 
 _TIMED_STATES = frozenset({BindingState.ACTIVE, BindingState.ABANDONED})
+_IP_BITS = 0xFFFFFFFF
 
 
 class ExpiryQueue:
-    """(ends, ip) for every lease that will change state when its time is up."""
+    """Every lease that will change state when its time is up, ordered by (ends, ip).
+
+    Each entry is one number, `ends << 32 | ip`, which sorts exactly as the pair would:
+    a queue of 100,000 leases then costs one int each instead of a tuple and two ints."""
 
     def __init__(self) -> None:
         self._queue: SortedList = SortedList()
-        self._ends: dict[int, int] = {}
+        self._key_of: dict[int, int] = {}  # ip -> its entry in the queue
 
     def __len__(self) -> int:
         return len(self._queue)
 
     def apply(self, lease: Lease) -> None:
-        ip = int(ipaddress.IPv4Address(lease.ip))
-        old = self._ends.pop(ip, None)
+        ip = ip_number(lease.ip)
+        old = self._key_of.pop(ip, None)
         if old is not None:
-            self._queue.discard((old, ip))
+            self._queue.discard(old)
         if lease.binding_state in _TIMED_STATES and lease.ends and lease.ends != NEVER:
-            self._queue.add((lease.ends, ip))
-            self._ends[ip] = lease.ends
+            key = lease.ends << 32 | ip
+            self._queue.add(key)
+            self._key_of[ip] = key
 
     def next_deadline(self) -> int | None:
         """When the next lease ends (seconds since the epoch), or None."""
-        return self._queue[0][0] if self._queue else None
+        return self._queue[0] >> 32 if self._queue else None
 
     def due(self, now: int) -> list[str]:
         """The addresses whose `ends` is at or before `now`, earliest first."""
-        return [
-            str(ipaddress.IPv4Address(ip))
-            for _, ip in self._queue.irange(maximum=(now, 0xFFFFFFFF))
-        ]
+        return [ip_text(key & _IP_BITS) for key in self._queue.irange(maximum=now << 32 | _IP_BITS)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.lease import BindingState, Hardware, Lease
-from domain.lease_events import LeaseEvent
+from domain.lease_events import Carried, LeaseEvent
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,17 @@ def timeline(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Iterator[TimelineEntry]:
-    """The entries for `subject`, in log order.  An event counts for a MAC or client
-    id when either the record before it or the record it makes belongs to that client,
-    so the moment a client loses an address shows in its own timeline too."""
+    """The entries for `subject`, in log order, checkpoint copies left out.  An event
+    counts for a MAC or client id when either the record before it or the record it
+    makes belongs to that client, so the moment a client loses an address shows in
+    its own timeline too."""
     previous: dict[str, Lease] = {}
     for segment, position, event in events:
         lease = event.lease
         before = previous.get(lease.ip)
         previous[lease.ip] = lease
+        if isinstance(event, Carried):
+            continue  # a new segment's copy of the state, not something that happened
         if not (subject.matches(lease) or (before is not None and subject.matches(before))):
             continue
         if since is not None and event.timestamp < since:

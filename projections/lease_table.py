@@ -12,55 +12,93 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from domain.lease import BindingState, Hardware, Lease
+from projections.addresses import ip_number, ip_text
+from projections.packed_lease import PackedLease, pack, unpack
+
+# A client index maps a client to the number of its address, or to a set of numbers for
+# the rare client that holds several: a set for every client would cost 200 bytes each.
+_ClientIndex = dict[bytes, int | set[int]]
 
 
 class LeaseTable:
-    """ip -> current Lease, with client-identifier and hardware indexes."""
+    """ip -> current Lease, with client-identifier and hardware indexes.
+
+    Records are kept packed (`packed_lease`) and keyed by address number; what the
+    table hands out are Lease objects, as it was given them."""
 
     def __init__(self) -> None:
-        self._by_ip: dict[str, Lease] = {}
-        self._by_uid: dict[bytes, set[str]] = {}
-        self._by_hardware: dict[Hardware, set[str]] = {}
+        self._by_ip: dict[int, PackedLease] = {}
+        self._by_uid: _ClientIndex = {}
+        self._by_hardware: _ClientIndex = {}
 
     def __len__(self) -> int:
         return len(self._by_ip)
 
     def __iter__(self) -> Iterator[Lease]:
-        return iter(self._by_ip.values())
+        return (unpack(ip_text(number), packed) for number, packed in self._by_ip.items())
 
     def get(self, ip: str) -> Lease | None:
-        return self._by_ip.get(ip)
+        packed = self._by_ip.get(ip_number(ip))
+        return None if packed is None else unpack(ip, packed)
 
     def apply(self, lease: Lease) -> Lease | None:
         """Replace the record of `lease.ip`; return the record it replaced."""
-        old = self._by_ip.get(lease.ip)
+        number = ip_number(lease.ip)
+        packed = self._by_ip.get(number)
+        old = None if packed is None else unpack(lease.ip, packed)
         if old is not None:
-            _unindex(self._by_uid, old.uid, old.ip)
-            _unindex(self._by_hardware, old.hardware, old.ip)
-        self._by_ip[lease.ip] = lease
-        if lease.uid:
-            self._by_uid.setdefault(lease.uid, set()).add(lease.ip)
-        if lease.hardware is not None and lease.hardware.address:
-            self._by_hardware.setdefault(lease.hardware, set()).add(lease.ip)
+            _unindex(self._by_uid, old.uid, number)
+            _unindex(self._by_hardware, _hardware_key(old.hardware), number)
+        self._by_ip[number] = pack(lease)
+        _index(self._by_uid, lease.uid, number)
+        _index(self._by_hardware, _hardware_key(lease.hardware), number)
         return old
 
     def by_client_id(self, uid: bytes) -> list[Lease]:
-        """Every lease recorded for this client identifier (option 61)."""
-        return [self._by_ip[ip] for ip in sorted(self._by_uid.get(uid, ()))]
+        """Every lease recorded for this client identifier (option 61), by address."""
+        return self._leases(self._by_uid.get(uid))
 
     def by_hardware(self, hardware: Hardware) -> list[Lease]:
-        """Every lease recorded for this hardware address."""
-        return [self._by_ip[ip] for ip in sorted(self._by_hardware.get(hardware, ()))]
+        """Every lease recorded for this hardware address, by address."""
+        key = _hardware_key(hardware)
+        return self._leases(None if key is None else self._by_hardware.get(key))
 
     def in_state(self, state: BindingState) -> list[Lease]:
-        return [lease for lease in self._by_ip.values() if lease.binding_state is state]
+        return [lease for lease in self if lease.binding_state is state]
+
+    def _leases(self, held: int | set[int] | None) -> list[Lease]:
+        if held is None:
+            return []
+        numbers = sorted(held) if isinstance(held, set) else [held]
+        return [unpack(ip_text(number), self._by_ip[number]) for number in numbers]
 
 
-def _unindex(index: dict, key: object, ip: str) -> None:
+def _hardware_key(hardware: Hardware | None) -> bytes | None:
+    """The index key of a hardware address (None: not indexed, as an empty address)."""
+    if hardware is None or not hardware.address:
+        return None
+    return f"{hardware.htype}:".encode("ascii") + hardware.address
+
+
+def _index(index: _ClientIndex, key: bytes | None, number: int) -> None:
     if not key:
         return
-    ips = index.get(key)
-    if ips is not None:
-        ips.discard(ip)
-        if not ips:
-            del index[key]
+    held = index.get(key)
+    if held is None:
+        index[key] = number
+    elif isinstance(held, set):
+        held.add(number)
+    elif held != number:
+        index[key] = {held, number}
+
+
+def _unindex(index: _ClientIndex, key: bytes | None, number: int) -> None:
+    if not key:
+        return
+    held = index.get(key)
+    if isinstance(held, set):
+        held.discard(number)
+        if len(held) == 1:
+            index[key] = held.pop()
+    elif held == number:
+        del index[key]

@@ -7,11 +7,11 @@ projections behind one object means no caller can update one index and forget an
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from domain.config.model import DhcpConfig
 from domain.lease import Lease
+from projections.addresses import ip_number
 from projections.expiry_queue import ExpiryQueue
 from projections.lease_table import LeaseTable
 from projections.peer_backlog import PeerBacklog
@@ -35,7 +35,7 @@ class LeaseView:
         self.table.apply(lease)
         self.pools.apply(lease)
         self.expiry.apply(lease)
-        pool_id = self.pools.pool_of(int(ipaddress.IPv4Address(lease.ip)))
+        pool_id = self.pools.pool_of(ip_number(lease.ip))
         peer = self._peer_of_pool[pool_id] if pool_id is not None else None
         self.backlog.apply(lease, peer)
 

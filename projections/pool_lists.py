@@ -2,9 +2,11 @@
 
 Allocation needs "the free address that has been free longest" in O(log n), and the
 failover balancer needs "how many free, how many backup" at every change; ISC keeps
-per-pool queues sorted by `ends` for exactly these reasons.  Each pool here keeps two
-SortedLists of `(ends, ip)`: a never-used address has ends 0 and so sorts first, lowest
-address first — which is the order dhcpd hands out a fresh range in (spec §4.3).
+per-pool queues sorted by `ends` for exactly these reasons.  Each pool here keeps
+SortedLists ordered by `(ends, ip)`, each entry one number `ends << 32 | ip` (a pool of
+100,000 addresses would otherwise hold 100,000 tuples): a never-used address has ends 0
+and so sorts first, lowest address first — which is the order dhcpd hands out a fresh
+range in (spec §4.3).
 
 Every address of every range starts FREE (as ISC's `new_address_range` makes it) until
 a lease record says otherwise.
@@ -13,13 +15,15 @@ a lease record says otherwise.
 from __future__ import annotations
 
 import bisect
-import ipaddress
 from dataclasses import dataclass, field
 
 from sortedcontainers import SortedList
 
 from domain.config.model import DhcpConfig
 from domain.lease import BindingState, Lease
+from projections.addresses import ip_number
+
+_IP_BITS = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,14 @@ class PoolLists:
         bounds.sort()
         self._lows = [b[0] for b in bounds]
         self._bounds = bounds
-        # ip -> (ends it is sorted by, in the backup list?) for every listed address
-        self._listed: dict[int, tuple[int, bool]] = {}
-        # ip -> ends it is sorted by, for every abandoned address
-        self._abandoned: dict[int, int] = {}
+        # ip -> its entry in the pool's free, backup or abandoned list
+        self._free_key: dict[int, int] = {}
+        self._backup_key: dict[int, int] = {}
+        self._abandoned_key: dict[int, int] = {}
         for low, high, pool_id in bounds:
-            self._pools[pool_id].free.update((0, ip) for ip in range(low, high + 1))
-            self._listed.update(dict.fromkeys(range(low, high + 1), (0, False)))
+            ips = list(range(low, high + 1))  # never used: ends 0, so the entry is the ip
+            self._pools[pool_id].free.update(ips)
+            self._free_key.update(zip(ips, ips, strict=True))
 
     def pool_of(self, ip: int) -> int | None:
         """The id of the pool whose ranges hold `ip` (ISC: each lease has one pool)."""
@@ -103,41 +108,40 @@ class PoolLists:
 
     def apply(self, lease: Lease) -> None:
         """Move the lease's address to the list its new binding state belongs in."""
-        ip = int(ipaddress.IPv4Address(lease.ip))
+        ip = ip_number(lease.ip)
         pool_id = self.pool_of(ip)
         if pool_id is None:
             return  # dhcpd drops leases outside every range ("no subnet")
         pool = self._pools[pool_id]
-        listed = self._listed.pop(ip, None)
-        if listed is not None:
-            ends, in_backup = listed
-            (pool.backup if in_backup else pool.free).discard((ends, ip))
-        old_abandoned = self._abandoned.pop(ip, None)
-        if old_abandoned is not None:
-            pool.abandoned.discard((old_abandoned, ip))
-        if lease.binding_state is BindingState.ABANDONED:
-            pool.abandoned.add((lease.ends or 0, ip))
-            self._abandoned[ip] = lease.ends or 0
-        if lease.binding_state in (BindingState.FREE, BindingState.BACKUP):
-            in_backup = lease.binding_state is BindingState.BACKUP
-            ends = lease.ends or 0
-            (pool.backup if in_backup else pool.free).add((ends, ip))
-            self._listed[ip] = (ends, in_backup)
+        for keys, entries in ((self._free_key, pool.free), (self._backup_key, pool.backup),
+                              (self._abandoned_key, pool.abandoned)):
+            old = keys.pop(ip, None)
+            if old is not None:
+                entries.discard(old)
+        state = lease.binding_state
+        if state is BindingState.ABANDONED:
+            keys, entries = self._abandoned_key, pool.abandoned
+        elif state is BindingState.FREE:
+            keys, entries = self._free_key, pool.free
+        elif state is BindingState.BACKUP:
+            keys, entries = self._backup_key, pool.backup
+        else:
+            return
+        key = (lease.ends or 0) << 32 | ip
+        entries.add(key)
+        keys[ip] = key
 
     def oldest_free(self, pool_id: int) -> int | None:
         """The address that has been free longest (never-used addresses first)."""
-        free = self._pools[pool_id].free
-        return free[0][1] if free else None
+        return _first_ip(self._pools[pool_id].free)
 
     def oldest_backup(self, pool_id: int) -> int | None:
-        backup = self._pools[pool_id].backup
-        return backup[0][1] if backup else None
+        return _first_ip(self._pools[pool_id].backup)
 
     def oldest_abandoned(self, pool_id: int) -> int | None:
         """The abandoned address whose `ends` comes first: dhcpd's last resort when a
         pool has no free address left (server/dhcp.c `allocate_lease`)."""
-        abandoned = self._pools[pool_id].abandoned
-        return abandoned[0][1] if abandoned else None
+        return _first_ip(self._pools[pool_id].abandoned)
 
     def counts(self) -> list[PoolCounts]:
         return [self._counts(pool) for pool in self._pools]
@@ -161,3 +165,7 @@ class PoolLists:
             lts=lts,
             max_own=max_own,
         )
+
+
+def _first_ip(entries: SortedList) -> int | None:
+    return entries[0] & _IP_BITS if entries else None

@@ -50,6 +50,7 @@ from eventsourcing.persistence import (
 from adapters.commit import BatchStore
 from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
+from adapters.leasefile.fast_reader import read_canonical_lease
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
 from adapters.leasefile.log_scan import HeaderlessRead, scan_log
 from adapters.leasefile.reader import parse_lease_file
@@ -153,7 +154,7 @@ class LeaseLog:
         for notification in self._recorder.select_latest_events():
             if notification.topic not in ISC_RECORD_TOPICS:
                 continue
-            record = _parse_record(_without_notes(notification.state), self.path)
+            record = _read_latest(notification.state, self.path)
             if isinstance(record, Lease):
                 leases.append(record)
             else:
@@ -364,6 +365,14 @@ def _without_notes(state: bytes) -> bytes:
     while state.startswith(b"#", start):
         start = state.index(b"\n", start) + 1
     return state[start:]
+
+
+def _read_latest(state: bytes, path: Path) -> Lease | FailoverStateRecord:
+    """The record of an event's state, by the codec's fast path when it is in the
+    layout our writer and ISC's produce (startup reads 100,000 of them)."""
+    text = _without_notes(state)
+    fast = read_canonical_lease(text.decode("latin-1"), 0) if text.startswith(b"lease ") else None
+    return _parse_record(text, path) if fast is None else fast[0]
 
 
 def _parse_record(text: bytes, path: Path) -> Lease | FailoverStateRecord:

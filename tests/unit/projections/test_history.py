@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from domain.lease import BindingState, Hardware, Lease
-from domain.lease_events import Acked, Freed, LeaseEvent, Released
+from domain.lease_events import Acked, Carried, Freed, LeaseEvent, Released
 from projections.history import Subject, leases_at, timeline
 
 T0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -79,3 +79,10 @@ def test_who_had_the_address_at_a_moment() -> None:
     at_1505 = {lease.ip: lease for lease in leases_at(log(), T0 + timedelta(minutes=65))}
     assert at_1505["10.0.0.111"].hardware == MAC_B
     assert at_1505["10.0.0.112"].binding_state is BindingState.ACTIVE
+
+
+def test_checkpoint_copies_are_not_events_of_the_timeline() -> None:
+    events = log()
+    copy = event(Carried, 4, 62, events[3][2].lease, "carried into a new segment")
+    entries = list(timeline([*events, ("dhcpd.leases", 1, copy)], Subject.parse("10.0.0.111")))
+    assert [e.event for e in entries] == ["Acked", "Released", "Freed", "Acked"]

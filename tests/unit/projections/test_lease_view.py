@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from domain.config.model import DhcpConfig
 from domain.lease import BindingState, Hardware, Lease
 from projections.lease_view import LeaseView
@@ -32,3 +34,16 @@ def test_load_keeps_only_the_newest_record_per_address(failover_config: DhcpConf
     assert view.table.get("10.1.0.10").binding_state is BindingState.FREE
     assert view.pool_counts()[1].free == 4
     assert view.expiry.due(100) == ["10.1.0.11"]
+
+
+def test_an_offer_hold_is_seen_until_a_committed_record_replaces_it(
+    failover_config: DhcpConfig,
+) -> None:
+    view = LeaseView(failover_config)
+    held = Lease("10.1.0.10", ends=620, binding_state=BindingState.FREE, hardware=MAC)
+    view.hold(held)
+    assert view.is_held("10.1.0.10") and view.table.by_hardware(MAC) == [held]
+    assert view.pools.oldest_free(1) != int(ipaddress.IPv4Address("10.1.0.10"))
+    assert view.backlog.pending("fo") == set()
+    view.apply(Lease("10.1.0.10", ends=900, binding_state=BindingState.ACTIVE, hardware=MAC))
+    assert not view.is_held("10.1.0.10")

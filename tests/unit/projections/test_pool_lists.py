@@ -51,3 +51,14 @@ def test_failover_counts_follow_isc(failover_config: DhcpConfig) -> None:
     )
     plain = lists.counts()[1]
     assert (plain.failover_peer, plain.lts, plain.max_own) == (None, 0, 0)
+
+
+def test_abandoned_addresses_queue_by_ends_for_reclaiming(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    assert lists.oldest_abandoned(1) is None
+    lists.apply(Lease("10.1.0.10", ends=900, binding_state=BindingState.ABANDONED))
+    lists.apply(Lease("10.1.0.11", ends=300, binding_state=BindingState.ABANDONED))
+    assert lists.oldest_abandoned(1) == ip("10.1.0.11")
+    assert lists.counts()[1].free == 3  # abandoned addresses are not free
+    lists.apply(Lease("10.1.0.11", ends=300, binding_state=BindingState.FREE))
+    assert lists.oldest_abandoned(1) == ip("10.1.0.10")
