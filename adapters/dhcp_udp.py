@@ -30,6 +30,7 @@ ATF_COM = 0x02
 ARPHRD_ETHER = 1
 _PKTINFO = struct.Struct("=I4s4s")
 _MAX_DATAGRAM = 65535
+RECEIVE_BUFFER = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class DhcpUdpEndpoint:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+        # Room for bursts (many clients booting at once); the kernel caps it at rmem_max.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         if device is not None:
             sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, device.encode() + b"\0")
         await sock.bind((address, port))

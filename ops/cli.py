@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ops import check_command, demo_command, lease_commands
+from ops import check_command, demo_command, lease_commands, serve_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=check_command.run)
 
     lease_commands.add_commands(sub)
+    serve_command.add_command(sub)
 
     demo = sub.add_parser("demo", help="show what leaseledger makes of the bundled examples")
     demo.set_defaults(run=demo_command.run)
@@ -51,3 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a message, never a traceback
         print(f"leaseledger: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""Offer, acknowledge or BOOTP-answer one lease: dhcpd's `ack_lease` + `dhcp_reply`.
+
+Every path that hands out an address ends here (spec §4.6): the scopes of the lease
+are run, one-lease-per-client and the admission flags (unknown clients, bootp,
+booting) are applied, the lease time is worked out, and the new lease record is made
+— held in memory for an OFFER, persisted for an ACK or a BOOTP reply, or not made at
+all when the lease is young enough to be answered unchanged (dhcp-cache-threshold).
+Then the DISCOVER/REQUEST line is logged and either the reply goes out or, for an
+offer that needs it, the address is pinged first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from domain.config.declarations import HostConfig, PoolConfig, SubnetConfig
+from domain.config.parameters import ServerParameters
+from domain.dhcp_context import RequestContext
+from domain.dhcp_decision import (
+    Decision,
+    LeaseChange,
+    LogLine,
+    PingCheck,
+    debug,
+    error,
+    info,
+)
+from domain.dhcp_nak import nak
+from domain.dhcp_packet import ZERO, MessageType, Opt
+from domain.find_lease import FixedLease, hosts_by_identifier
+from domain.lease import BindingState, Lease
+from domain.lease_events import Acked, Reclaimed, Released
+from domain.lease_lifecycle import released
+from domain.lease_records import granted_record, same_client
+from domain.lease_times import PoolState, bootp_lease_ends, dhcp_lease_time
+from domain.reply_options import ScopeResult, run_scopes
+from domain.reply_packet import ReplyPlan, build_reply
+
+DEFAULT_CACHE_THRESHOLD = 25
+_UNBOUND = (
+    BindingState.RELEASED, BindingState.EXPIRED, BindingState.RESET,
+    BindingState.FREE, BindingState.BACKUP,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What is being answered: the lease, the kind of answer (DHCPOFFER, DHCPACK, or
+    None for BOOTP), the request's log line `msg`, the offer's hold time `when`, the
+    fixed address it is (if any) and a host the caller already matched."""
+
+    lease: Lease
+    offer: MessageType | None
+    msg: str
+    when: int = 0
+    fixed: FixedLease | None = None
+    host: HostConfig | None = None
+
+
+def unfixed_host(ctx: RequestContext) -> HostConfig | None:
+    """A host without a fixed address matching the client (uid, then hardware, then
+    host-identifier): its scope applies even to a dynamic lease."""
+    found: list[tuple[HostConfig, ...]] = []
+    if ctx.client_id is not None:
+        found.append(ctx.config.hosts_by_client_id(ctx.client_id))
+    found.append(ctx.config.hosts_by_hardware(ctx.packet.htype, ctx.hardware.address))
+    for hosts in found:
+        host = next((h for h in hosts if not h.fixed_addresses), None)
+        if host is not None:
+            return host
+    return next((h for h in hosts_by_identifier(ctx) if not h.fixed_addresses), None)
+
+
+def _one_lease_per_client(
+    ctx: RequestContext, lease: Lease, host: HostConfig | None, params: ServerParameters
+) -> None:
+    """Release the client's other bound leases: by the lease's uid, and by hardware
+    when it has none (or its host has no client id and duplicates are denied)."""
+    others: list[Lease] = []
+    if lease.uid:
+        others += ctx.leases_by_client_id(lease.uid)
+    by_hardware = not lease.uid or (
+        host is not None and not host.client_identifier and params.duplicates != "allow"
+    )
+    if by_hardware and lease.hardware is not None and lease.hardware.address:
+        others += ctx.leases_by_hardware(lease.hardware)
+    for other in others:
+        current = ctx.lease(other.ip) or other
+        if current.ip != lease.ip and current.binding_state not in _UNBOUND:
+            ctx.record(LeaseChange(
+                Released, released(current, ctx.now),
+                f"one-lease-per-client: {current.ip} released for {lease.ip}",
+            ))
+
+
+def _refusal(grant: Grant, params: ServerParameters, host: HostConfig | None) -> Decision | None:
+    """The admission checks once the scopes ran (unknown client, bootp, booting);
+    `ignore` refuses without a log line."""
+    checks = (
+        (host is None, params.boot_unknown_clients, "unknown client"),
+        (grant.offer is None, params.bootp, "bootp disallowed"),
+        (True, params.booting, "booting disallowed"),
+    )
+    for applies, permission, reason in checks:
+        if applies and permission != "allow":
+            lines = () if permission == "ignore" else (info(f"{grant.msg}: {reason}"),)
+            return Decision(log=lines)
+    return None
+
+
+def _pool_state(ctx: RequestContext, pool: PoolConfig | None) -> PoolState | None:
+    if pool is None:
+        return None
+    fill = ctx.view.pools.counts()[pool.id]
+    return PoolState(
+        total=fill.total, used=fill.total - (fill.free + fill.backup),
+        valid_from=pool.valid_from, valid_until=pool.valid_until,
+    )
+
+
+def _reusable(
+    ctx: RequestContext, old: Lease, new: Lease, params: ServerParameters
+) -> LogLine | None:
+    """dhcpd's `reuse_lease`: an active lease of the same client, young enough, is
+    answered unchanged (nothing written); the debug line says so."""
+    if (
+        ctx.view.is_held(old.ip)
+        or old.binding_state is not BindingState.ACTIVE
+        or params.ddns_update_style != "none"
+        or not same_client(old, new)
+    ):
+        return None
+    threshold = params.dhcp_cache_threshold
+    if threshold >= 100:
+        threshold = DEFAULT_CACHE_THRESHOLD
+    if threshold <= 0:
+        return None
+    starts = old.starts or 0
+    limit = ((old.ends or 0) - starts) * threshold // 100
+    age = ctx.now - starts
+    if age > limit:
+        return None
+    return debug(
+        f"reuse_lease: lease age {age} (secs) under {threshold}% threshold, reply with"
+        f" unaltered, existing lease for {old.ip}"
+    )
+
+
+def _conflict(old: Lease, new: Lease) -> bool:
+    """dhcpd's `Lease conflict at A`: an active lease changes owner."""
+    if old.binding_state is not BindingState.ACTIVE:
+        return False
+    if old.uid and new.uid:
+        return old.uid != new.uid
+    return not old.uid and old.hardware != new.hardware
+
+
+def _needs_ping(
+    old: Lease, params: ServerParameters, now: int, same: bool, static: bool
+) -> bool:
+    """dhcpd's `do_ping_check`: probe an address that is not active or static, unless
+    it is the same client coming back within ping-cltt-secs."""
+    if static or old.binding_state is BindingState.ACTIVE or not params.ping_check:
+        return False
+    cltt = old.cltt or 0
+    if same and cltt and old.binding_state is not BindingState.ABANDONED:
+        return now - cltt >= params.ping_cltt_secs
+    return True
+
+
+def _ping_timeout(params: ServerParameters) -> float:
+    if params.ping_timeout_ms > 0:
+        return params.ping_timeout_ms / 1000
+    return float(params.ping_timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class _Admitted:
+    """What the admission steps settled: the lease's subnet and pool, the host whose
+    scope applies, and the scopes' result for the reply."""
+
+    subnet: SubnetConfig
+    pool: PoolConfig | None
+    host: HostConfig | None
+    scopes: ScopeResult
+
+
+def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
+    """Run the scopes and the checks that may drop the request before a lease time
+    is worked out (server/dhcp.c `ack_lease`, up to the billing step)."""
+    old, static = grant.lease, grant.fixed is not None
+    subnet = grant.fixed.subnet if grant.fixed is not None else ctx.subnet_of(old)
+    if subnet is None:
+        return Decision(log=tuple(ctx.log), changes=ctx.changes())
+    pool = None if static else ctx.pool_of(old)
+    host = grant.host or (grant.fixed.host if grant.fixed is not None else None)
+
+    def scopes_for(chosen: HostConfig | None) -> ScopeResult:
+        return run_scopes(ctx.config, subnet=subnet, pool=pool, classes=ctx.classes,
+                          host=chosen, request=ctx.evaluation(old, static=static))
+
+    scopes = scopes_for(host)
+    params = scopes.parameters
+    if ctx.kind is MessageType.DHCPREQUEST and params.one_lease_per_client:
+        _one_lease_per_client(ctx, old, host, params)
+    secs_floor = params.min_secs
+    if grant.offer is MessageType.DHCPOFFER and secs_floor and ctx.packet.secs < secs_floor:
+        line = info(
+            f"{grant.msg}: configured min-secs value ({secs_floor}) is greater than secs"
+            f" field ({ctx.packet.secs}).  message dropped."
+        )
+        return Decision(log=(*ctx.log, line), changes=ctx.changes())
+    if host is None:
+        host = unfixed_host(ctx)
+        if host is not None:
+            scopes = scopes_for(host)
+    refusal = _refusal(grant, scopes.parameters, host)
+    if refusal is not None:
+        return replace(refusal, log=(*ctx.log, *refusal.log), changes=ctx.changes())
+    return _Admitted(subnet, pool, host, scopes)
+
+
+def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
+    """The answer for `grant` (see the module docstring)."""
+    admitted = _admit(ctx, grant)
+    if isinstance(admitted, Decision):
+        return admitted
+    old, static = grant.lease, grant.fixed is not None
+    subnet, pool, params = admitted.subnet, admitted.pool, admitted.scopes.parameters
+    lines: list[LogLine] = list(ctx.log)
+    if grant.offer is not None:
+        times = dhcp_lease_time(
+            params, address=old.ip, requested=ctx.packet.option(Opt.LEASE_TIME),
+            now=ctx.now, current_ends=old.ends, pool=_pool_state(ctx, pool),
+        )
+        lines += times.log
+        if times.refused:
+            return nak(ctx, old.ip, subnet=subnet, message="", log=tuple(times.log))
+        expiry, reserved = times.expiry, times.reserved
+        ends = grant.when or expiry
+    else:
+        expiry = ends = bootp_lease_ends(params, ctx.now)
+        reserved = False
+    new = granted_record(
+        ctx, old, grant.offer, ends=ends, reserved=reserved, params=params,
+        bindings=admitted.scopes.bindings,
+        failover_pool=pool is not None and pool.failover_peer is not None,
+    )
+    shown, holds = new, ()
+    if static:
+        shown = replace(old, hardware=ctx.hardware)
+    else:
+        reuse = _reusable(ctx, old, new, params)
+        if reuse is not None:
+            lines.append(reuse)
+            # dhcpd answers with the lease as it stands, under the name just sent
+            hostname = new.client_hostname or old.client_hostname
+            shown, expiry = replace(old, client_hostname=hostname), old.ends or expiry
+        else:
+            if _conflict(old, new):
+                lines.append(error(f"Lease conflict at {old.ip}"))
+            if grant.offer is MessageType.DHCPOFFER:
+                holds = (new,)
+    plan = ReplyPlan(
+        lease=shown, offer=grant.offer, subnet=subnet, host=admitted.host,
+        scopes=admitted.scopes, offered_seconds=expiry - ctx.now,
+    )
+    reply, reply_line, unicast = build_reply(ctx, plan)
+    if not static and shown is new and grant.offer is not MessageType.DHCPOFFER:
+        event = Reclaimed if old.binding_state is BindingState.ABANDONED else Acked
+        ctx.record(LeaseChange(event, new, reply_line.text))
+    lines.append(info(grant.msg))
+    ping = None
+    same = same_client(old, new)
+    if grant.offer is MessageType.DHCPOFFER and _needs_ping(old, params, ctx.now, same, static):
+        ping = PingCheck(old.ip, _ping_timeout(params), new)
+    return Decision(
+        reply=reply, log=tuple(lines), reply_log=(reply_line,), changes=ctx.changes(),
+        holds=holds, ping=ping, unicast_to_ciaddr=unicast and ctx.packet.ciaddr != ZERO,
+        max_message_size=plan.max_message_size(ctx),
+    )

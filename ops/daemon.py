@@ -1,0 +1,193 @@
+"""The running server: one trio program around the pure decision core.
+
+Per datagram: decode → `decide()` → log lines → offer holds and lease changes applied
+to the view at once (so the next request, decided before this one's write finishes,
+already sees the address as taken) → the changes made durable by the group committer
+→ the optional ping-check → the reply.  No reply leaves before its lease is on disk;
+if a write fails the server stops (the log is consistent and a restart replays it).
+
+A second task runs the lease timers (expiry, release and abandon timeouts) from the
+expiry queue.  Time comes from one injected clock so tests can drive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import trio
+
+from adapters.commit import GroupCommitter
+from adapters.dhcp_udp import Datagram, DhcpUdpEndpoint
+from adapters.dhcp_wire import MalformedPacket, decode, encode
+from adapters.icmp_ping import Pinger
+from adapters.leasefile.lease_log import LeaseLog, LeaseLogStore
+from domain.config.model import DhcpConfig
+from domain.dhcp_decision import Decision, LeaseChange
+from domain.dhcp_discover import ping_answered
+from domain.dhcp_packet import ZERO, Inbound
+from domain.dhcp_server import decide
+from domain.lease_lifecycle import handle_timer, settle_after_load
+from domain.reply_route import Route, route_reply
+from ops.dhcpd_log import emit
+from projections.lease_view import LeaseView
+
+MAX_IN_FLIGHT = 1024  # requests being decided/written at once; more wait in the socket
+TIMER_POLL = 1.0  # seconds between lease-timer checks at most
+
+
+@dataclass
+class ServerStats:
+    received: int = 0
+    malformed: int = 0
+    replies: int = 0
+
+
+class Daemon:
+    """Holds what one running server needs; `run()` serves until cancelled."""
+
+    def __init__(
+        self,
+        config: DhcpConfig,
+        lease_log: LeaseLog,
+        endpoint: DhcpUdpEndpoint,
+        logger: logging.Logger,
+        *,
+        interfaces: Sequence[str] = (),
+        clock: Callable[[], float] = time.time,
+        pinger: Pinger | None = None,
+    ) -> None:
+        self.config = config
+        self.log = lease_log
+        self.endpoint = endpoint
+        self.logger = logger
+        self.interfaces = frozenset(interfaces)
+        self.clock = clock
+        self.pinger = pinger
+        self.view = LeaseView(config)
+        self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore)
+        self.stats = ServerStats()
+        self._pending_versions: dict[str, int] = {}
+        self._limit = trio.Semaphore(MAX_IN_FLIGHT)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # -- start-up -----------------------------------------------------------------------
+
+    def load(self) -> list[LeaseChange]:
+        """Build the projections from the log; return the transitions due meanwhile
+        (dhcpd expires what ran out while it was down before it serves)."""
+        leases, _failover_states = self.log.load_latest()
+        self.view.load(leases)
+        return settle_after_load(self.view, self.config, self.now())
+
+    # -- the tasks ------------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(self.committer.run)
+            settled = self.load()
+            if settled:
+                await self.persist(settled)
+            nursery.start_soon(self._timers)
+            task_status.started()
+            while True:
+                datagram = await self.endpoint.receive()
+                if self.interfaces and datagram.interface not in self.interfaces:
+                    continue
+                await self._limit.acquire()
+                nursery.start_soon(self._serve_one, datagram)
+
+    async def _serve_one(self, datagram: Datagram) -> None:
+        try:
+            await self.handle(datagram)
+        finally:
+            self._limit.release()
+
+    async def handle(self, datagram: Datagram) -> None:
+        """One request, end to end (see the module docstring)."""
+        self.stats.received += 1
+        try:
+            packet = decode(datagram.data)
+        except MalformedPacket as exc:
+            self.stats.malformed += 1
+            self.logger.info("%s (from %s:%d via %s)", exc.log_line, datagram.source_address,
+                             datagram.source_port, datagram.interface or "?")
+            return
+        inbound = Inbound(packet, datagram.interface, datagram.source_address,
+                          datagram.source_port, datagram.interface_address)
+        decision = decide(inbound, self.view, self.config, self.now())
+        await self.carry_out(inbound, decision)
+
+    async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
+        emit(self.logger, decision.log)
+        for hold in decision.holds:
+            self.view.hold(hold)
+        if decision.changes:
+            await self.persist(decision.changes)
+        ping = decision.ping
+        if (
+            ping is not None
+            and self.pinger is not None
+            and await self.pinger.answered(ping.address, ping.timeout)
+        ):
+            verdict = ping_answered(ping, self.view, self.config, self.now())
+            emit(self.logger, verdict.log)
+            if verdict.changes:
+                await self.persist(verdict.changes)
+            return
+        if decision.reply is None:
+            return
+        data = encode(decision.reply, max_size=decision.max_message_size or 576)
+        route = route_reply(inbound, decision.reply, server_port=self.endpoint.port)
+        request = inbound.packet
+        if decision.unicast_to_ciaddr and request.ciaddr != ZERO and request.giaddr == ZERO:
+            route = Route(request.ciaddr, self.endpoint.port + 1, inbound.interface)
+        try:
+            await self.endpoint.send(data, route)
+        except OSError as exc:
+            self.logger.error("send to %s:%d failed: %s", route.address, route.port,
+                              exc.strerror)
+            return
+        self.stats.replies += 1
+        emit(self.logger, decision.reply_log)
+
+    async def persist(self, changes: Sequence[LeaseChange]) -> None:
+        """Apply `changes` to the view now, then wait until they are durable."""
+        stamp = datetime.fromtimestamp(self.clock(), UTC)
+        events = []
+        for change in changes:
+            self.view.apply(change.lease)
+            version = self._next_version(change.lease.ip)
+            events.append(change.event(originator_id=change.lease.ip,
+                                       originator_version=version, timestamp=stamp,
+                                       lease=change.lease, cause=change.cause))
+        await self.committer.commit(events)
+        for event in events:
+            if self._pending_versions.get(event.originator_id) == event.originator_version:
+                del self._pending_versions[event.originator_id]
+
+    def _next_version(self, ip: str) -> int:
+        """The next event number of `ip`: after the durable ones and any still queued."""
+        version = max(self.log.version_of(ip) or 0, self._pending_versions.get(ip, 0)) + 1
+        self._pending_versions[ip] = version
+        return version
+
+    async def _timers(self) -> None:
+        while True:
+            now = self.now()
+            changes = handle_timer(self.view, self.config, now)
+            if changes:
+                await self.persist(changes)
+            deadline = self.view.expiry.next_deadline()
+            wait = TIMER_POLL if deadline is None else min(max(deadline - now, 0.05), TIMER_POLL)
+            await trio.sleep(wait)
+
+
+def _ignore(_recordings: list) -> None:
+    """The view is updated when a decision is taken (see `Daemon.persist`)."""
+

@@ -1,0 +1,120 @@
+"""`leaseledger serve`: the daemon, started with dhcpd's own command line.
+
+An existing unit file or init script runs `dhcpd -4 -q -cf … -pf … eth0`; the same
+arguments work here so `/usr/sbin/dhcpd` can be swapped without touching them.
+`-t` checks the configuration and exits, `-T` also loads the lease file; `-d` logs to
+stderr (debug lines too) and stays in the foreground, `-f` stays in the foreground;
+there is no daemonising fork (run it under systemd).  SIGTERM, SIGINT and SIGHUP stop
+the server cleanly: every acknowledged lease is already on disk (SIGHUP is not a
+reload, just as dhcpd does not reload on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+import trio
+
+from adapters.dhcp_udp import DhcpUdpEndpoint
+from adapters.dhcpdconf.reader import read_config
+from adapters.dhcpdconf.to_model import build_config
+from adapters.icmp_ping import Pinger
+from adapters.leasefile.lease_log import LeaseLog
+from adapters.leasefile.store_errors import LeaseFileError
+from adapters.pid_file import AlreadyRunning, claim, release
+from domain.config.model import DhcpConfig
+from ops.daemon import Daemon
+from ops.dhcpd_log import make_logger
+
+DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
+DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"
+DEFAULT_PID = "/var/run/dhcpd.pid"
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the DHCP server (dhcpd's command line)")
+    serve.add_argument("-cf", dest="config", default=DEFAULT_CONF, metavar="FILE")
+    serve.add_argument("-lf", dest="leasefile", default=DEFAULT_LEASES, metavar="FILE")
+    serve.add_argument("-pf", dest="pidfile", default=DEFAULT_PID, metavar="FILE")
+    serve.add_argument("-p", dest="port", type=int, default=67, metavar="PORT")
+    serve.add_argument("-f", dest="foreground", action="store_true")
+    serve.add_argument("-d", dest="debug", action="store_true")
+    serve.add_argument("-q", dest="quiet", action="store_true")
+    serve.add_argument("-t", dest="test_config", action="store_true")
+    serve.add_argument("-T", dest="test_leases", action="store_true")
+    serve.add_argument("-4", dest="v4", action="store_true", help="(the only mode)")
+    serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
+                       help="the address to bind (default: all)")
+    serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
+    serve.add_argument("interfaces", nargs="*", metavar="INTERFACE")
+    serve.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases)
+    if not args.quiet:
+        logger.info("leaseledger DHCP server (drop-in for ISC dhcpd 4.4)")
+    result = read_config(args.config)
+    for line in result.output_lines():
+        logger.error(line)
+    if not result.ok:
+        return 1
+    config = build_config(result.tree)
+    if not args.quiet:
+        logger.info("Config file: %s", args.config)
+        logger.info("Database file: %s", args.leasefile)
+        logger.info("PID file: %s", args.pidfile)
+    if args.test_config:
+        return 0
+    try:
+        lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes)
+    except (LeaseFileError, OSError) as exc:
+        logger.error("Can't open lease database %s: %s", args.leasefile, exc)
+        return 1
+    with lease_log:
+        leases, _states = lease_log.load_latest()
+        if args.test_leases:
+            logger.info("Lease file test successful: %d leases in %s", len(leases),
+                        args.leasefile)
+            return 0
+        try:
+            pid_path = claim(args.pidfile)
+        except AlreadyRunning as exc:
+            logger.error("%s", exc)
+            return 1
+        try:
+            return trio.run(_serve, args, config, lease_log, logger)
+        finally:
+            release(pid_path)
+
+
+async def _serve(
+    args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger
+) -> int:
+    try:
+        endpoint = await DhcpUdpEndpoint.open(args.listen, args.port)
+    except OSError as exc:
+        logger.error("Can't bind to dhcp address %s:%d: %s", args.listen, args.port,
+                     exc.strerror)
+        return 1
+    pinger = Pinger()
+    daemon = Daemon(config, lease_log, endpoint, logger, interfaces=args.interfaces,
+                    pinger=pinger)
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(daemon.run)
+            logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
+            logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
+            logger.info("Server starting service.")
+            with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as sigs:
+                async for _signum in sigs:
+                    nursery.cancel_scope.cancel()
+                    break
+    finally:
+        endpoint.close()
+        pinger.close()
+        sys.stderr.flush()
+    return 0

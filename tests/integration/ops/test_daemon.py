@@ -1,0 +1,153 @@
+"""The daemon in-process on loopback: real UDP, real lease log, the relay-style client.
+
+Clocks are real here (the lease times are long); timers are covered by the lease
+lifecycle unit tests.  Configs turn ping-check off, as every lab config does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from pathlib import Path
+
+import pytest
+import trio
+
+from adapters.dhcp_udp import DhcpUdpEndpoint
+from adapters.dhcpdconf.reader import read_config
+from adapters.dhcpdconf.to_model import build_config
+from adapters.leasefile.lease_log import LeaseLog, read_history
+from domain.config.model import DhcpConfig
+from domain.dhcp_packet import Opt
+from domain.lease import BindingState
+from ops.daemon import Daemon
+from ops.loopback_client import RelayClient
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "ops/examples/known-unknown/dhcpd.conf"
+KNOWN = bytes.fromhex("00163e200001")
+VISITOR = bytes.fromhex("02aa00000001")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> DhcpConfig:
+    conf = tmp_path / "dhcpd.conf"
+    conf.write_text("ping-check false;\n" + EXAMPLE.read_text())
+    result = read_config(str(conf))
+    assert result.ok, result.output_lines()
+    return build_config(result.tree)
+
+
+class Running:
+    """A daemon serving on 127.0.0.1 and a relay client on 127.0.0.2, same port."""
+
+    def __init__(self, daemon: Daemon, client: RelayClient, nursery: trio.Nursery) -> None:
+        self.daemon, self.client, self.nursery = daemon, client, nursery
+
+
+async def start(nursery: trio.Nursery, config: DhcpConfig, lease_file: Path,
+                records: list[str]) -> Running:
+    endpoint = await DhcpUdpEndpoint.open("127.0.0.1", 0)
+    logger = logging.getLogger(f"test.daemon.{id(records)}.{len(records)}")
+    logger.handlers.clear()
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    daemon = Daemon(config, LeaseLog(lease_file), endpoint, logger)
+    await nursery.start(daemon.run)
+    client = await RelayClient(("127.0.0.1", endpoint.port), "127.0.0.2", "10.0.0.1").open()
+    return Running(daemon, client, nursery)
+
+
+async def stop(running: Running) -> None:
+    running.client.close()
+    running.nursery.cancel_scope.cancel()
+    running.daemon.log.close()
+
+
+def lease_records(lease_file: Path) -> dict[str, tuple[BindingState | None, bytes | None]]:
+    table = {}
+    for _segment, _position, event in read_history(lease_file):
+        lease = getattr(event, "lease", None)
+        if lease is not None:
+            table[lease.ip] = (lease.binding_state,
+                               lease.hardware.address if lease.hardware else None)
+    return table
+
+
+async def test_known_and_unknown_clients_get_their_pools(config, tmp_path) -> None:
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, logs)
+        with trio.fail_after(10):
+            known = await running.client.dora(KNOWN, hostname="ws1")
+            visitor = await running.client.dora(VISITOR, hostname="guest")
+        await stop(running)
+    assert known.address == "10.0.0.5"
+    assert known.answer.option(Opt.DOMAIN_NAME_SERVERS) == bytes([10, 0, 0, 251, 10, 0, 0, 252])
+    assert visitor.address == "10.0.0.100"
+    assert visitor.answer.option(Opt.DOMAIN_NAME_SERVERS) == bytes([10, 0, 0, 254])
+    assert int.from_bytes(visitor.answer.option(Opt.LEASE_TIME), "big") <= 300
+    # durable before the ACK left: both are in the file
+    records = lease_records(lease_file)
+    assert records["10.0.0.5"] == (BindingState.ACTIVE, KNOWN)
+    assert records["10.0.0.100"] == (BindingState.ACTIVE, VISITOR)
+    assert "DHCPACK on 10.0.0.5 to 00:16:3e:20:00:01 (ws1) via 127.0.0.2" in logs
+
+
+async def test_after_a_restart_the_client_keeps_its_address(config, tmp_path) -> None:
+    lease_file = tmp_path / "dhcpd.leases"
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, [])
+        with trio.fail_after(10):
+            first = await running.client.dora(VISITOR)
+            other = await running.client.dora(bytes.fromhex("02aa00000002"))
+        await stop(running)
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, [])
+        assert len(running.daemon.view.table) == 2
+        with trio.fail_after(10):
+            again = await running.client.dora(VISITOR)
+        await stop(running)
+    assert (first.address, other.address, again.address) == ("10.0.0.100", "10.0.0.101",
+                                                             "10.0.0.100")
+
+
+async def test_garbage_is_logged_and_dropped_and_service_goes_on(config, tmp_path) -> None:
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, logs)
+        sender = trio.socket.socket(type=trio.socket.SOCK_DGRAM)
+        await sender.bind(("127.0.0.3", 0))
+        rng = random.Random(7)
+        for i in range(300):
+            size = rng.choice([0, 1, 100, 235, 236, 240, 300, 600])
+            data = os.urandom(size) if i % 2 else bytes(size)
+            await sender.sendto(data, ("127.0.0.1", running.daemon.endpoint.port))
+        sender.close()
+        with trio.fail_after(10):
+            exchange = await running.client.dora(VISITOR)
+        await stop(running)
+    assert exchange.address == "10.0.0.100"
+    assert running.daemon.stats.malformed > 0
+    assert any("packet too short" in line or "bogus" in line or "overruns" in line
+               for line in logs)
+
+
+async def test_release_frees_the_address(config, tmp_path) -> None:
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, logs)
+        with trio.fail_after(10):
+            exchange = await running.client.dora(VISITOR)
+            await running.client.release(VISITOR, exchange.address,
+                                         exchange.answer.option(Opt.SERVER_IDENTIFIER))
+            while not any(line.startswith("DHCPRELEASE") for line in logs):
+                await trio.sleep(0.01)
+            await trio.sleep(0.1)
+        await stop(running)
+    assert lease_records(lease_file)["10.0.0.100"][0] in (BindingState.FREE,
+                                                          BindingState.RELEASED)
+    assert any(line.endswith("(found)") for line in logs if line.startswith("DHCPRELEASE"))

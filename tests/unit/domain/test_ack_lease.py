@@ -1,0 +1,121 @@
+"""ack_lease: the admission checks, one-lease-per-client, pool windows and ping rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.dhcp_decision import Decision
+from domain.dhcp_packet import DhcpPacket, MessageType, Opt
+from domain.lease import BindingState, Hardware, Lease
+from domain.lease_events import Acked, Released
+
+MakeServer = Callable[..., Any]
+MakePacket = Callable[..., DhcpPacket]
+Hw = Callable[[int], bytes]
+Lines = Callable[[Decision], list[str]]
+
+BASE = """
+authoritative;
+ping-check false;
+host known1 { hardware ethernet 02:00:00:00:00:0a; option host-name "kn1"; }
+subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.104; }
+subnet 10.1.0.0 netmask 255.255.255.0 { range 10.1.0.10 10.1.0.14; }
+"""
+
+
+def test_min_secs_drops_an_impatient_discover(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server("min-secs 5;\n" + BASE)
+    early = server.send(packet(MessageType.DHCPDISCOVER, hw(1), secs=2))
+    assert early.reply is None and early.holds == ()
+    assert lines(early) == [
+        "DHCPDISCOVER from 02:00:00:00:00:01 via eth0: configured min-secs value (5) is greater"
+        " than secs field (2).  message dropped."
+    ]
+    assert server.send(packet(MessageType.DHCPDISCOVER, hw(1), secs=5)).reply is not None
+
+
+def test_deny_unknown_clients_outside_pools_refuses_after_choosing(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server("deny unknown-clients;\n" + BASE)
+    refused = server.send(packet(MessageType.DHCPDISCOVER, hw(1)))
+    assert lines(refused) == ["DHCPDISCOVER from 02:00:00:00:00:01 via eth0: unknown client"]
+    welcome = server.send(packet(MessageType.DHCPDISCOVER, hw(0x0A)))
+    assert welcome.reply.options[Opt.HOST_NAME] == b"kn1"
+    quiet = make_server("ignore unknown-clients;\n" + BASE)
+    silent = quiet.send(packet(MessageType.DHCPDISCOVER, hw(1)))
+    assert silent.reply is None and lines(silent) == []
+
+
+def test_deny_booting_refuses_everybody(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server("deny booting;\n" + BASE)
+    assert lines(server.send(packet(MessageType.DHCPDISCOVER, hw(0x0A)))) == [
+        "DHCPDISCOVER from 02:00:00:00:00:0a via eth0: booting disallowed"
+    ]
+
+
+def test_one_lease_per_client_releases_the_clients_lease_elsewhere(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    def elsewhere(server: Any) -> Lease:
+        server.view.apply(Lease("10.1.0.10", starts=now, ends=now + 900, cltt=now,
+                                binding_state=BindingState.ACTIVE, uid=b"\x01me",
+                                hardware=Hardware(1, hw(2))))
+        # the offer puts the client's identity on the lease; the REQUEST acts on it
+        assert server.dora(hw(2), client_id=b"\x01me").changes[-1].event is Acked
+        return server.lease("10.1.0.10")
+
+    assert elsewhere(make_server(BASE)).binding_state is BindingState.ACTIVE
+    strict = make_server("one-lease-per-client true;\n" + BASE)
+    assert elsewhere(strict).binding_state is BindingState.FREE
+
+
+def test_one_lease_per_client_event_order(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    server = make_server("one-lease-per-client true;\n" + BASE)
+    server.view.apply(Lease("10.1.0.11", starts=now, ends=now + 900, cltt=now,
+                            binding_state=BindingState.ACTIVE, hardware=Hardware(1, hw(3))))
+    cold = server.send(packet(MessageType.DHCPREQUEST, hw(3), requested="10.0.0.101"))
+    # a never-offered lease carries nobody's identity, so nothing is found to release
+    assert [(c.event, c.lease.ip) for c in cold.changes] == [(Acked, "10.0.0.101")]
+    server.view.apply(Lease("10.1.0.11", starts=now, ends=now + 900, cltt=now,
+                            binding_state=BindingState.ACTIVE, hardware=Hardware(1, hw(3))))
+    renewed = server.send(packet(MessageType.DHCPREQUEST, hw(3), requested="10.0.0.101"),
+                          now + 20000)
+    assert [(c.event, c.lease.ip) for c in renewed.changes] == [
+        (Released, "10.1.0.11"), (Acked, "10.0.0.101"),
+    ]
+
+
+def test_deny_after_caps_the_lease_at_the_pool_end(
+    make_server: MakeServer, hw: Hw, now: int,
+) -> None:
+    closing = f"""
+    authoritative; ping-check false; min-lease-time 30;
+    subnet 10.0.0.0 netmask 255.255.255.0 {{
+      pool {{ deny after epoch {now + 1000}; range 10.0.0.100 10.0.0.104; }}
+    }}
+    """
+    ack = make_server(closing).dora(hw(4))
+    assert int.from_bytes(ack.reply.options[Opt.LEASE_TIME], "big") == 1000
+
+
+def test_ping_rules_follow_the_last_client_transaction(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    server = make_server(BASE.replace("ping-check false;", ""))
+    first = server.send(packet(MessageType.DHCPDISCOVER, hw(5)))
+    assert first.ping is not None
+    soon = server.send(packet(MessageType.DHCPDISCOVER, hw(5)), now + 30)
+    assert soon.reply.yiaddr == "10.0.0.100" and soon.ping is None
+    later = server.send(packet(MessageType.DHCPDISCOVER, hw(5)), now + 200)
+    assert later.ping is not None
+    server.send(packet(MessageType.DHCPREQUEST, hw(5), requested="10.0.0.100"), now + 200)
+    bound = server.send(packet(MessageType.DHCPDISCOVER, hw(5)), now + 300)
+    assert bound.reply.yiaddr == "10.0.0.100" and bound.ping is None
