@@ -29,15 +29,31 @@ class Route:
     link_address: bytes | None = None
 
 
-def route_reply(inbound: Inbound, reply: DhcpPacket, *, server_port: int = 67) -> Route:
+def route_reply(
+    inbound: Inbound,
+    reply: DhcpPacket,
+    *,
+    server_port: int = 67,
+    unicast_to_ciaddr: bool = True,
+) -> Route:
     """The destination of `reply` to the request in `inbound`.
 
     `server_port` is the port the server listens on (67, or dhcpd's `-p PORT`); a
-    relay is answered on it, a client on the port above it."""
+    relay is answered on it, a client on the port above it.  `unicast_to_ciaddr` is
+    the core's verdict for an ACK to a client that has an address: dhcpd does not
+    unicast it when the client named a server or set the broadcast flag on its own
+    lease's network (`Decision.unicast_to_ciaddr`)."""
     request = inbound.packet
     client_port = server_port + 1
     kind = reply.message_type
     iface = inbound.interface
+    if kind is MessageType.DHCPACK and request.message_type is MessageType.DHCPINFORM:
+        # An INFORM is answered at the address it gives, even through a relay.
+        if request.ciaddr != ZERO:
+            return Route(request.ciaddr, client_port, iface)
+        if request.giaddr != ZERO:
+            return Route(request.giaddr, server_port, iface)
+        return Route(inbound.source_address, client_port, iface)
     if request.giaddr != ZERO:
         # ISC answers a giaddr of 127.0.0.1 on the client port: that "relay" is a
         # client on this host.
@@ -45,10 +61,7 @@ def route_reply(inbound: Inbound, reply: DhcpPacket, *, server_port: int = 67) -
         return Route(request.giaddr, port, iface)
     if kind is MessageType.DHCPNAK:
         return Route(BROADCAST, client_port, iface)
-    if kind is MessageType.DHCPACK and request.message_type is MessageType.DHCPINFORM:
-        target = request.ciaddr if request.ciaddr != ZERO else inbound.source_address
-        return Route(target, client_port, iface)
-    if request.ciaddr != ZERO and kind is MessageType.DHCPACK and not request.broadcast:
+    if request.ciaddr != ZERO and kind is MessageType.DHCPACK and unicast_to_ciaddr:
         return Route(request.ciaddr, client_port, iface)
     if reply.op == BOOTREPLY and reply.yiaddr != ZERO and not reply.broadcast:
         return Route(reply.yiaddr, client_port, iface, link_address=reply.chaddr)

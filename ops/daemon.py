@@ -28,10 +28,10 @@ from adapters.leasefile.lease_log import LeaseLog, LeaseLogStore
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision, LeaseChange
 from domain.dhcp_discover import ping_answered
-from domain.dhcp_packet import ZERO, Inbound
+from domain.dhcp_packet import Inbound
 from domain.dhcp_server import decide
 from domain.lease_lifecycle import handle_timer, settle_after_load
-from domain.reply_route import Route, route_reply
+from domain.reply_route import route_reply
 from ops.dhcpd_log import emit
 from projections.lease_view import LeaseView
 
@@ -143,10 +143,8 @@ class Daemon:
         if decision.reply is None:
             return
         data = encode(decision.reply, max_size=decision.max_message_size or 576)
-        route = route_reply(inbound, decision.reply, server_port=self.endpoint.port)
-        request = inbound.packet
-        if decision.unicast_to_ciaddr and request.ciaddr != ZERO and request.giaddr == ZERO:
-            route = Route(request.ciaddr, self.endpoint.port + 1, inbound.interface)
+        route = route_reply(inbound, decision.reply, server_port=self.endpoint.port,
+                            unicast_to_ciaddr=decision.unicast_to_ciaddr)
         try:
             await self.endpoint.send(data, route)
         except OSError as exc:

@@ -20,9 +20,11 @@ def pkt(op: int, kind: MessageType | None, **fields: object) -> DhcpPacket:
 
 
 def route(
-    request: DhcpPacket, reply: DhcpPacket, source: str = "0.0.0.0", port: int = 67
+    request: DhcpPacket, reply: DhcpPacket, source: str = "0.0.0.0", port: int = 67,
+    unicast: bool = True,
 ) -> Route:
-    return route_reply(Inbound(request, "eth0", source, 68), reply, server_port=port)
+    return route_reply(Inbound(request, "eth0", source, 68), reply, server_port=port,
+                       unicast_to_ciaddr=unicast)
 
 
 def where(r: Route) -> tuple[str, int]:
@@ -59,3 +61,18 @@ def test_inform_is_answered_at_its_source_address() -> None:
     inform = pkt(BOOTREQUEST, MessageType.DHCPINFORM)
     ack = pkt(BOOTREPLY, MessageType.DHCPACK)
     assert where(route(inform, ack, source="10.0.0.7")) == ("10.0.0.7", 68)
+
+
+def test_an_ack_the_core_will_not_unicast_is_broadcast() -> None:
+    renew = pkt(BOOTREQUEST, MessageType.DHCPREQUEST, ciaddr="10.0.0.100")
+    ack = pkt(BOOTREPLY, MessageType.DHCPACK, ciaddr="10.0.0.100", yiaddr="10.0.0.100",
+              flags=0x8000)
+    assert where(route(renew, ack, unicast=False)) == (BROADCAST, 68)
+
+
+def test_a_relayed_inform_with_ciaddr_is_answered_at_ciaddr() -> None:
+    inform = pkt(BOOTREQUEST, MessageType.DHCPINFORM, ciaddr="10.1.0.7", giaddr="10.1.0.1")
+    ack = pkt(BOOTREPLY, MessageType.DHCPACK)
+    assert where(route(inform, ack)) == ("10.1.0.7", 68)
+    relayed = pkt(BOOTREQUEST, MessageType.DHCPINFORM, giaddr="10.1.0.1")
+    assert where(route(relayed, ack)) == ("10.1.0.1", 67)
