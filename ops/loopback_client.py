@@ -67,29 +67,34 @@ class RelayClient:
             options=opts,
         )
 
-    async def _ask(self, packet: DhcpPacket, timeout: float, tries: int = 3) -> DhcpPacket | None:
-        """Send and wait for the answer with this xid, retransmitting as real clients
-        do: a datagram lost in a full socket buffer must not end the exchange."""
+    async def _ask(
+        self, packet: DhcpPacket, expect: frozenset[MessageType], wait: float, tries: int = 3
+    ) -> DhcpPacket | None:
+        """Send and wait `wait` seconds for an answer of an `expect`ed type with this
+        xid, retransmitting as real clients do (a datagram lost in a full socket buffer
+        must not end the exchange; a late answer to an earlier try is still taken)."""
         data = encode(packet, max_size=1500)
         for _ in range(tries):
             await self._sock.sendto(data, self.server)
-            with trio.move_on_after(timeout / tries):
+            with trio.move_on_after(wait):
                 while True:
                     raw, _ = await self._sock.recvfrom(4096)
                     try:
                         reply = decode(raw)
                     except MalformedPacket:
                         continue
-                    if reply.xid == packet.xid:
+                    if reply.xid == packet.xid and reply.message_type in expect:
                         return reply
         return None
 
     async def dora(self, mac: bytes, *, hostname: str | None = None,
-                   timeout: float = 3.0) -> Exchange:
-        """DISCOVER, OFFER, REQUEST, ACK for `mac`."""
+                   wait: float = 2.0) -> Exchange:
+        """DISCOVER, OFFER, REQUEST, ACK for `mac`; `wait` seconds per try (more than
+        the server's ping-check timeout, which delays every offer)."""
         extra: dict[int, bytes] = {Opt.HOST_NAME: hostname.encode()} if hostname else {}
-        offer = await self._ask(self._request(MessageType.DHCPDISCOVER, mac, extra), timeout)
-        if offer is None or offer.message_type is not MessageType.DHCPOFFER:
+        discover = self._request(MessageType.DHCPDISCOVER, mac, extra)
+        offer = await self._ask(discover, frozenset({MessageType.DHCPOFFER}), wait)
+        if offer is None:
             return Exchange(offer, None)
         server_id = offer.option(Opt.SERVER_IDENTIFIER) or b""
         request = self._request(
@@ -98,7 +103,8 @@ class RelayClient:
              Opt.SERVER_IDENTIFIER: server_id, **extra},
         )
         request = replace(request, xid=offer.xid)
-        return Exchange(offer, await self._ask(request, timeout))
+        answers = frozenset({MessageType.DHCPACK, MessageType.DHCPNAK})
+        return Exchange(offer, await self._ask(request, answers, wait))
 
     async def release(self, mac: bytes, address: str, server_id: bytes) -> None:
         """DHCPRELEASE (no answer comes)."""
