@@ -21,6 +21,10 @@ from typing import NoReturn
 
 import pytest
 
+from adapters.dhcpdconf.reader import read_config
+from adapters.dhcpdconf.to_model import build_config
+from domain.config.model import DhcpConfig
+
 # Debian installs daemons in /usr/sbin, which is not on a normal user's PATH.
 _TOOL_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 _DHCPD_TIMEOUT_SECONDS = 60
@@ -154,3 +158,18 @@ def isc_check(
         return cache[key]
 
     return check
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[[str], DhcpConfig]:
+    """dhcpd.conf text -> the validated model, through the real parser (the text
+    must be valid)."""
+
+    def make(text: str) -> DhcpConfig:
+        path = tmp_path / "dhcpd.conf"
+        path.write_text(text)
+        result = read_config(str(path))
+        assert result.ok, result.output_lines()
+        return build_config(result.tree)
+
+    return make

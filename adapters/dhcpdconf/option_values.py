@@ -25,8 +25,8 @@ from adapters.dhcpdconf.primitives import (
     parse_host_name,
     parse_numeric_aggregate,
     parse_semi,
+    read_ip_addr_or_hostname,
     skip_to_semi,
-    token_number,
 )
 from domain.config.expression_text import expression_text
 from domain.config.expressions import Concat, ConstData, ConstInt, Expr, HostLookup, Substring
@@ -319,31 +319,16 @@ def parse_ip_addr_or_hostname_expr(cf: Lexer, uniform: bool) -> tuple[Expr, str]
     As in ISC, a dotted number that turns out not to be an address is reported and
     then read again as a host name from wherever the error recovery stopped.
     """
-    tok = cf.peek()
-    if tok.kind == "NUMBER":
-        state = cf.save_state()
-        cf.skip()
-        looks_like_ip = cf.next().kind == "." and cf.next().kind == "NUMBER"
-        cf.restore_state(state)
-        if looks_like_ip:
-            parts = parse_numeric_aggregate(cf, 4, ".", 10, 8)
-            if parts is not None:
-                data = bytes(p & 0xFF for p in parts) + bytes(4 - len(parts))
-                return ConstData(data), str(ipaddress.IPv4Address(data))
-    if is_identifier(tok.kind) or tok.kind == "NUMBER":
-        name = parse_host_name(cf)
-        if name is None:
-            return None
-        lookup: Expr = HostLookup(name)
-        if not uniform:
-            lookup = Substring(lookup, ConstInt(0), ConstInt(4))
-        return lookup, name
-    if tok.kind not in ("}", "{"):
-        tok = cf.next()
-    cf.warn(f"{tok.text} ({token_number(tok)}): expecting IP address or hostname")
-    if tok.kind != ";":
-        skip_to_semi(cf)
-    return None
+    value = read_ip_addr_or_hostname(cf)
+    if value is None:
+        return None
+    address, text = value
+    if address is not None:
+        return ConstData(address), text
+    lookup: Expr = HostLookup(text)
+    if not uniform:
+        lookup = Substring(lookup, ConstInt(0), ConstInt(4))
+    return lookup, text
 
 
 def parse_ip6_addr(cf: Lexer) -> bytes | None:

@@ -201,11 +201,12 @@ def parse_host_name(cf: Lexer) -> str | None:
     return ".".join(labels) + ("." if trailing_dot else "")
 
 
-def parse_ip_addr_or_hostname(cf: Lexer) -> str | None:
-    """ISC parse_ip_addr_or_hostname, for values kept as text: an IPv4 address (as
-    dotted text) or a DNS name that dhcpd resolves later.  A dotted number that fails
-    as an address is reported and then, as in ISC, read again as a name from where the
-    error recovery stopped (which can swallow the first word of the next statement)."""
+def read_ip_addr_or_hostname(cf: Lexer) -> tuple[bytes | None, str] | None:
+    """ISC parse_ip_addr_or_hostname: an IPv4 address or a DNS name that dhcpd
+    resolves later, as (the four address bytes, or None for a name; the text).
+    A dotted number that fails as an address is reported and then, as in ISC, read
+    again as a name from where the error recovery stopped (which can swallow the
+    first word of the next statement)."""
     tok = cf.peek()
     if tok.kind == "NUMBER":
         state = cf.save_state()
@@ -215,16 +216,24 @@ def parse_ip_addr_or_hostname(cf: Lexer) -> str | None:
         if looks_like_ip:
             parts = parse_numeric_aggregate(cf, 4, ".", 10, 8)
             if parts is not None:
-                octets = [part & 0xFF for part in parts] + [0] * (4 - len(parts))
-                return str(ipaddress.IPv4Address(bytes(octets)))
+                data = bytes(part & 0xFF for part in parts) + bytes(4 - len(parts))
+                return data, str(ipaddress.IPv4Address(data))
     if is_identifier(tok.kind) or tok.kind == "NUMBER":
-        return parse_host_name(cf)
+        name = parse_host_name(cf)
+        return None if name is None else (None, name)
     if tok.kind not in ("}", "{"):
         tok = cf.next()
     cf.warn(f"{tok.text} ({token_number(tok)}): expecting IP address or hostname")
     if tok.kind != ";":
         skip_to_semi(cf)
     return None
+
+
+def parse_ip_addr_or_hostname(cf: Lexer) -> str | None:
+    """`read_ip_addr_or_hostname` for values kept as text (fixed-address, failover
+    addresses): the dotted address or the name."""
+    value = read_ip_addr_or_hostname(cf)
+    return None if value is None else value[1]
 
 
 def parse_cshl(cf: Lexer) -> bytes | None:

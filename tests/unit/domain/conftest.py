@@ -11,12 +11,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from adapters.dhcpdconf.reader import read_config
-from adapters.dhcpdconf.to_model import build_config
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision
 from domain.dhcp_discover import ping_answered
@@ -140,17 +137,6 @@ class Server:
             now,
         )
 
-
-@pytest.fixture
-def make_config(tmp_path: Path) -> Callable[[str], DhcpConfig]:
-    def make(text: str) -> DhcpConfig:
-        path = tmp_path / "dhcpd.conf"
-        path.write_text(text)
-        result = read_config(str(path))
-        assert result.ok, result.output_lines()
-        return build_config(result.tree)
-
-    return make
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
-"""Build a real configuration model from dhcpd.conf text for the projection tests."""
+"""A failover configuration for the projection tests (built by the shared
+`make_config` fixture in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from adapters.dhcpdconf.reader import read_config
-from adapters.dhcpdconf.to_model import build_config
 from domain.config.model import DhcpConfig
 
 FAILOVER_CONF = """
@@ -21,18 +19,6 @@ subnet 10.0.0.0 netmask 255.255.255.0 {
 }
 subnet 10.1.0.0 netmask 255.255.255.0 { range 10.1.0.10 10.1.0.14; }
 """
-
-
-@pytest.fixture
-def make_config(tmp_path: Path) -> Callable[[str], DhcpConfig]:
-    def make(text: str) -> DhcpConfig:
-        path = tmp_path / "dhcpd.conf"
-        path.write_text(text)
-        result = read_config(str(path))
-        assert result.ok, result.output_lines()
-        return build_config(result.tree)
-
-    return make
 
 
 @pytest.fixture
