@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.leasefile.codec import format_record, parse_lease_file
 from ops.lab.clients import run_dhclient, run_perfdhcp, run_udhcpc
 from ops.lab.netns import (
     BASE_ROLES,
@@ -94,6 +95,18 @@ def test_dhclient_gets_a_lease_that_dhcpd_records(
     assert 'client-hostname "labclient";' in record
     # dhclient stays in the foreground after binding; the lab stops it by PID.
     assert client.process.is_running()
+    # The file dhcpd wrote for a real client reads back through our codec byte for
+    # byte: every record, and the client's lease with its hardware and hostname.
+    text = server.leases_text()
+    parsed = parse_lease_file(text)
+    assert parsed.fatal is None and not parsed.diagnostics
+    records = [entry for entry in parsed.entries if entry.record is not None]
+    assert records
+    for entry in records:
+        assert format_record(entry.record) == text[entry.start : entry.end].lstrip("\n")
+    ours = [r for r in parsed.records() if getattr(r, "ip", None) == lease.address][-1]
+    assert ours.hardware is not None and ours.hardware.address.hex(":") == mac
+    assert ours.client_hostname == "labclient"
 
 
 def test_udhcpc_gets_a_lease_from_the_second_server(
