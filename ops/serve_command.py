@@ -18,14 +18,16 @@ import sys
 
 import trio
 
+from adapters.commit import CommitFailed
 from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from adapters.icmp_ping import Pinger
-from adapters.leasefile.lease_log import LeaseLog
+from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
+from domain.lease_events import LeaseEvent
 from ops.daemon import Daemon
 from ops.dhcpd_log import make_logger
 
@@ -69,26 +71,35 @@ def run(args: argparse.Namespace) -> int:
         logger.info("PID file: %s", args.pidfile)
     if args.test_config:
         return 0
+    if args.test_leases:
+        return _test_lease_file(args.leasefile, logger)
     try:
-        lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes)
-    except (LeaseFileError, OSError) as exc:
-        logger.error("Can't open lease database %s: %s", args.leasefile, exc)
+        pid_path = claim(args.pidfile)
+    except AlreadyRunning as exc:
+        logger.error("%s", exc)
         return 1
-    with lease_log:
-        leases, _states = lease_log.load_latest()
-        if args.test_leases:
-            logger.info("Lease file test successful: %d leases in %s", len(leases),
-                        args.leasefile)
-            return 0
+    try:
         try:
-            pid_path = claim(args.pidfile)
-        except AlreadyRunning as exc:
-            logger.error("%s", exc)
+            lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes)
+        except (LeaseFileError, OSError) as exc:
+            logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
-        try:
+        with lease_log:
             return trio.run(_serve, args, config, lease_log, logger)
-        finally:
-            release(pid_path)
+    finally:
+        release(pid_path)
+
+
+def _test_lease_file(path: str, logger: logging.Logger) -> int:
+    """`-T`: read the lease log as the server would, without locking or changing it."""
+    try:
+        addresses = {event.lease.ip for _s, _p, event in read_history(path)
+                     if isinstance(event, LeaseEvent)}
+    except (LeaseFileError, OSError) as exc:
+        logger.error("Can't read lease database %s: %s", path, exc)
+        return 1
+    logger.info("Lease file test successful: %d leases in %s", len(addresses), path)
+    return 0
 
 
 async def _serve(
@@ -103,18 +114,32 @@ async def _serve(
     pinger = Pinger()
     daemon = Daemon(config, lease_log, endpoint, logger, interfaces=args.interfaces,
                     pinger=pinger)
+    status = 0
     try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(daemon.run)
-            logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
-            logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
-            logger.info("Server starting service.")
-            with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as sigs:
-                async for _signum in sigs:
-                    nursery.cancel_scope.cancel()
-                    break
+        await _until_signal(daemon, endpoint, args, logger)
+    except* CommitFailed as group:
+        # The disk refused a write: nothing of that batch was answered, the log on
+        # disk is consistent, and serving on could hand out what is not recorded.
+        logger.error("Can't write the lease file %s: %s -- exiting", args.leasefile,
+                     group.exceptions[0])
+        status = 1
     finally:
         endpoint.close()
         pinger.close()
         sys.stderr.flush()
-    return 0
+    return status
+
+
+async def _until_signal(
+    daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
+    logger: logging.Logger,
+) -> None:
+    async with trio.open_nursery() as nursery:
+        await nursery.start(daemon.run)
+        logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
+        logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
+        logger.info("Server starting service.")
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as sigs:
+            async for _signum in sigs:
+                nursery.cancel_scope.cancel()
+                break

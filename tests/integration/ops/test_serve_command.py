@@ -1,0 +1,106 @@
+"""`leaseledger serve` as an admin runs it: a real process, signals, pid file, -t."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import trio
+
+from ops.loopback_client import RelayClient
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "ops/examples/known-unknown/dhcpd.conf"
+PORT = 26767
+
+
+def serve(tmp: Path, *extra: str, port: int = PORT) -> tuple[subprocess.Popen, Path]:
+    conf = tmp / "dhcpd.conf"
+    if not conf.exists():
+        conf.write_text("ping-check false;\n" + EXAMPLE.read_text())
+    (tmp / "dhcpd.leases").touch()
+    log = tmp / f"serve-{time.monotonic_ns()}.log"
+    argv = [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(port), "--listen",
+            "127.0.0.1", "-cf", str(conf), "-lf", str(tmp / "dhcpd.leases"),
+            "-pf", str(tmp / "dhcpd.pid"), *extra]
+    with log.open("w") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    return proc, log
+
+
+def wait_for(log: Path, text: str, proc: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never came:\n{log.read_text()}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def running(tmp_path: Path):
+    proc, log = serve(tmp_path)
+    try:
+        wait_for(log, "Server starting service.", proc)
+        yield proc, log
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def dora(mac: bytes) -> str | None:
+    async def go() -> str | None:
+        client = await RelayClient(("127.0.0.1", PORT), "127.0.0.2", "10.0.0.1").open()
+        try:
+            return (await client.dora(mac)).address
+        finally:
+            client.close()
+
+    return trio.run(go)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_it_serves_and_stops_cleanly_on_a_signal(running, tmp_path, stop) -> None:
+    proc, log = running
+    assert (tmp_path / "dhcpd.pid").read_text().strip() == str(proc.pid)
+    assert dora(bytes.fromhex("02aa00000009")) == "10.0.0.100"
+    proc.send_signal(stop)
+    assert proc.wait(10) == 0
+    assert not (tmp_path / "dhcpd.pid").exists()
+    assert "DHCPACK on 10.0.0.100 to 02:aa:00:00:00:09 via 127.0.0.2" in log.read_text()
+    assert "lease 10.0.0.100 {" in (tmp_path / "dhcpd.leases").read_text()
+
+
+def test_a_second_server_on_the_same_pid_file_is_refused(running, tmp_path) -> None:
+    second, log = serve(tmp_path, port=PORT + 10)
+    assert second.wait(20) == 1
+    assert "There's already a DHCP server running." in log.read_text()
+
+
+def test_a_second_writer_of_the_lease_file_is_refused(running, tmp_path) -> None:
+    second, log = serve(tmp_path, "-pf", str(tmp_path / "other.pid"), port=PORT + 20)
+    assert second.wait(20) == 1
+    assert "Can't open lease database" in log.read_text()
+
+
+def test_dash_t_checks_the_configuration_only(tmp_path: Path) -> None:
+    proc, log = serve(tmp_path, "-t")
+    assert proc.wait(20) == 0
+    assert "Config file:" in log.read_text()
+    (tmp_path / "dhcpd.conf").write_text("subnet 10.0.0.1 netmask 255.255.255.0 { }\n")
+    proc, log = serve(tmp_path, "-t")
+    assert proc.wait(20) == 1
+    assert "bad subnet number/mask combination" in log.read_text()
+
+
+def test_dash_cap_t_reads_the_lease_file_without_touching_it(running, tmp_path) -> None:
+    del running  # the server holding the lease file meanwhile
+    assert dora(bytes.fromhex("02aa0000000a")) == "10.0.0.100"
+    before = (tmp_path / "dhcpd.leases").read_bytes()
+    check, log = serve(tmp_path, "-T", "-pf", str(tmp_path / "t.pid"), port=PORT + 30)
+    assert check.wait(20) == 0  # beside the running server: no lock taken
+    assert "Lease file test successful: 1 leases" in log.read_text()
+    assert (tmp_path / "dhcpd.leases").read_bytes() == before
