@@ -8,7 +8,7 @@ skipped, so the body that follows is read as statements of the enclosing scope.
 
 from __future__ import annotations
 
-from adapters.dhcpdconf.lexer import Lexer
+from adapters.dhcpdconf.lexer import EOF, Lexer
 from adapters.dhcpdconf.primitives import (
     parse_numeric_aggregate,
     skip_to_semi,
@@ -40,3 +40,15 @@ def parse_address(cf: Lexer) -> int | None:
     return int.from_bytes(bytes(octets), "big")
 
 
+def block_closed(cf: Lexer) -> bool:
+    """Whether the block being read has ended: at its `}` (consumed), or at the end
+    of the file (consumed and reported, as ISC's declaration loops report it)."""
+    tok = cf.peek()
+    if tok.kind == "}":
+        cf.skip()
+        return True
+    if tok.kind == EOF:
+        cf.skip()
+        cf.warn("unexpected end of file")
+        return True
+    return False

@@ -10,11 +10,11 @@ by its match value, so a repeated `subclass "c" "v"` updates the same subclass.
 from __future__ import annotations
 
 from adapters.dhcpdconf import statement
-from adapters.dhcpdconf.blocks import parse_lbrace, where
+from adapters.dhcpdconf.blocks import block_closed, parse_lbrace, where
 from adapters.dhcpdconf.context import DeclKind, ParseContext
 from adapters.dhcpdconf.diagnostics import FatalConfigError
 from adapters.dhcpdconf.expressions import parse_boolean_expression, parse_data_expression
-from adapters.dhcpdconf.lexer import EOF, Lexer
+from adapters.dhcpdconf.lexer import Lexer
 from adapters.dhcpdconf.option_definitions import signed_atoi
 from adapters.dhcpdconf.primitives import parse_cshl, parse_semi, skip_to_semi
 from adapters.dhcpdconf.tree import ClientClass, Group
@@ -120,14 +120,9 @@ def _parse_class_body(
     submatched_once = False
     declaration = False
     while True:
+        if block_closed(cf):
+            return deleted
         tok = cf.peek()
-        if tok.kind == "}":
-            cf.skip()
-            return deleted
-        if tok.kind == EOF:
-            cf.skip()
-            cf.warn("unexpected end of file")
-            return deleted
         if tok.kind in ("DYNAMIC", "TOKEN_DELETED"):
             deleted = deleted or tok.kind == "TOKEN_DELETED"
             cf.skip()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ipaddress
 
 from adapters.dhcpdconf import statement
-from adapters.dhcpdconf.blocks import parse_lbrace, where
+from adapters.dhcpdconf.blocks import block_closed, parse_lbrace, where
 from adapters.dhcpdconf.context import DeclKind, ParseContext, stores_statements
-from adapters.dhcpdconf.lexer import EOF, Lexer, is_identifier
+from adapters.dhcpdconf.lexer import Lexer, is_identifier
 from adapters.dhcpdconf.option_definitions import parse_option_name, signed_atoi
 from adapters.dhcpdconf.option_values import parse_option_data
 from adapters.dhcpdconf.primitives import (
@@ -198,14 +198,9 @@ def parse_host_declaration(cf: Lexer, ctx: ParseContext, group: Group) -> None:
     deleted = False
     declaration = False
     while True:
+        if block_closed(cf):
+            break
         tok = cf.peek()
-        if tok.kind == "}":
-            cf.skip()
-            break
-        if tok.kind == EOF:
-            cf.skip()
-            cf.warn("unexpected end of file")
-            break
         if tok.kind in ("DYNAMIC", "TOKEN_DELETED"):
             cf.skip()
             if tok.kind == "DYNAMIC":
@@ -306,14 +301,9 @@ def parse_group_declaration(cf: Lexer, ctx: ParseContext, group: Group) -> None:
     deleted = False
     declaration = False
     while True:
+        if block_closed(cf):
+            break
         tok = cf.peek()
-        if tok.kind == "}":
-            cf.skip()
-            break
-        if tok.kind == EOF:
-            cf.skip()
-            cf.warn("unexpected end of file")
-            break
         if tok.kind in ("TOKEN_DELETED", "DYNAMIC", "STATIC"):
             # ISC reads the `;` and then goes on to parse the next token as a
             # statement in the same round.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 
 from adapters.dhcpdconf import statement
-from adapters.dhcpdconf.blocks import parse_address, parse_lbrace, where
+from adapters.dhcpdconf.blocks import block_closed, parse_address, parse_lbrace, where
 from adapters.dhcpdconf.context import DeclKind, ParseContext, SubnetEntry
 from adapters.dhcpdconf.lexer import EOF, Lexer
 from adapters.dhcpdconf.primitives import (
@@ -172,14 +172,9 @@ def _common_subnet_parsing(
     group = entry.subnet.group
     declaration = False
     while True:
+        if block_closed(cf):
+            break
         tok = cf.peek()
-        if tok.kind == "}":
-            cf.skip()
-            break
-        if tok.kind == EOF:
-            cf.skip()
-            cf.warn("unexpected end of file")
-            break
         if tok.kind == "INTERFACE":
             cf.skip()
             new_shared_network_interface(cf, ctx, share, cf.next().text)

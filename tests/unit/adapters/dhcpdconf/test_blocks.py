@@ -40,3 +40,14 @@ def test_parse_address() -> None:
     assert d.reports[0].first_line == "t.conf line 1: 300 exceeds max (255) for precision."
     assert blocks.parse_address(cf) is None
     assert d.reports[1].first_line == "t.conf line 1: too few numbers."
+
+
+def test_block_closed_at_the_brace_or_at_the_end_of_the_file() -> None:
+    cf, d = lexer("x; }")
+    assert not blocks.block_closed(cf)
+    cf.next(), cf.next()
+    assert blocks.block_closed(cf)
+    assert not d.reports
+    cf, d = lexer("")
+    assert blocks.block_closed(cf)
+    assert [r.first_line for r in d.reports] == ["t.conf line 0: unexpected end of file"]
