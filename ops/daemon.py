@@ -29,7 +29,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision, LeaseChange
 from domain.dhcp_discover import ping_answered
 from domain.dhcp_packet import Inbound
-from domain.dhcp_server import decide
+from domain.dhcp_server import decide as decide_reply
 from domain.lease_lifecycle import handle_timer, settle_after_load
 from domain.reply_route import route_reply
 from ops.dhcpd_log import emit
@@ -70,7 +70,10 @@ class Daemon:
         self.view = LeaseView(config)
         self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore)
         self.stats = ServerStats()
-        self._pending_versions: dict[str, int] = {}
+        # The version of each address's newest event, durable or queued: the event
+        # numbers are ours to give, so the trio thread never asks the store (whose
+        # lock is held through every fsync).
+        self._versions: dict[str, int] = {}
         self._limit = trio.Semaphore(MAX_IN_FLIGHT)
 
     def now(self) -> int:
@@ -83,6 +86,8 @@ class Daemon:
         (dhcpd expires what ran out while it was down before it serves)."""
         leases, _failover_states = self.log.load_latest()
         self.view.load(leases)
+        for lease in leases:
+            self._versions[lease.ip] = self.log.version_of(lease.ip) or 0
         return settle_after_load(self.view, self.config, self.now())
 
     # -- the tasks ------------------------------------------------------------------------
@@ -99,17 +104,32 @@ class Daemon:
                 datagram = await self.endpoint.receive()
                 if self.interfaces and datagram.interface not in self.interfaces:
                     continue
-                await self._limit.acquire()
-                nursery.start_soon(self._serve_one, datagram)
+                request = self.decide(datagram)
+                if request is None:
+                    continue
+                inbound, decision = request
+                if decision.changes or decision.ping is not None:
+                    # It must wait for the disk (or a ping): let the next one in meanwhile.
+                    await self._limit.acquire()
+                    nursery.start_soon(self._carry_out_then_release, inbound, decision)
+                else:
+                    await self.carry_out(inbound, decision)
 
-    async def _serve_one(self, datagram: Datagram) -> None:
+    async def _carry_out_then_release(self, inbound: Inbound, decision: Decision) -> None:
         try:
-            await self.handle(datagram)
+            await self.carry_out(inbound, decision)
         finally:
             self._limit.release()
 
     async def handle(self, datagram: Datagram) -> None:
         """One request, end to end (see the module docstring)."""
+        request = self.decide(datagram)
+        if request is not None:
+            await self.carry_out(*request)
+
+    def decide(self, datagram: Datagram) -> tuple[Inbound, Decision] | None:
+        """Decode and decide, synchronously: no other request can change the view
+        between the two, so two clients are never given the same free address."""
         self.stats.received += 1
         try:
             packet = decode(datagram.data)
@@ -117,11 +137,10 @@ class Daemon:
             self.stats.malformed += 1
             self.logger.info("%s (from %s:%d via %s)", exc.log_line, datagram.source_address,
                              datagram.source_port, datagram.interface or "?")
-            return
+            return None
         inbound = Inbound(packet, datagram.interface, datagram.source_address,
                           datagram.source_port, datagram.interface_address)
-        decision = decide(inbound, self.view, self.config, self.now())
-        await self.carry_out(inbound, decision)
+        return inbound, decide_reply(inbound, self.view, self.config, self.now())
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
         emit(self.logger, decision.log)
@@ -165,14 +184,12 @@ class Daemon:
                                        originator_version=version, timestamp=stamp,
                                        lease=change.lease, cause=change.cause))
         await self.committer.commit(events)
-        for event in events:
-            if self._pending_versions.get(event.originator_id) == event.originator_version:
-                del self._pending_versions[event.originator_id]
 
     def _next_version(self, ip: str) -> int:
-        """The next event number of `ip`: after the durable ones and any still queued."""
-        version = max(self.log.version_of(ip) or 0, self._pending_versions.get(ip, 0)) + 1
-        self._pending_versions[ip] = version
+        """The next event number of `ip`: after the durable ones and any still queued.
+        (A rotation keeps versions, so the numbers stay valid across segments.)"""
+        version = self._versions.get(ip, 0) + 1
+        self._versions[ip] = version
         return version
 
     async def _timers(self) -> None:

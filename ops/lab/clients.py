@@ -37,6 +37,12 @@ _EXIT_WAIT_MICROSECONDS = 1_000_000
 _RECORD_END = "\0\0"
 _DHCLIENT_BOUND_REASONS = ("BOUND", "RENEW", "REBIND", "REBOOT")
 _UDHCPC_BOUND_ARGUMENTS = ("bound", "renew")
+# dhclient's variables; `ip` accepts a dotted netmask after the slash.
+_CONFIGURE_ADDRESS = (
+    'case "$reason" in BOUND|RENEW|REBIND|REBOOT)\n'
+    '  ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;\n'
+    'esac\n'
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class DhclientRun:
     process: LabProcess
     lease: ClientLease
     records_path: Path
+    role: str = CLI
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,22 @@ class PerfdhcpRun:
     seconds: int
 
 
-def write_record_script(path: Path, records_path: Path) -> Path:
-    """Write the client script that appends one record per call to `records_path`."""
+def write_record_script(path: Path, records_path: Path, *,
+                        configure_address: bool = False) -> Path:
+    """Write the client script that appends one record per call to `records_path`.
+
+    With `configure_address` (dhclient only) it also puts each address dhclient binds
+    on the interface, inside the client's namespace: a renewing client sends from its
+    address and the server answers it there by unicast, which an unaddressed
+    interface would never receive.
+    """
     target = shlex.quote(str(records_path))
+    configure = _CONFIGURE_ADDRESS if configure_address else ""
     path.write_text(
         "#!/bin/sh\n"
-        "# Lab client script: record what the client passed, configure nothing.\n"
-        f"{{ /usr/bin/env -0; printf 'script_argument=%s\\0\\0' \"$1\"; }} >> {target}\n",
+        "# Lab client script: record what the client passed.\n"
+        f"{{ /usr/bin/env -0; printf 'script_argument=%s\\0\\0' \"$1\"; }} >> {target}\n"
+        f"{configure}",
         encoding="utf-8",
     )
     path.chmod(0o755)
@@ -98,10 +114,14 @@ def read_records(records_path: Path) -> list[dict[str, str]]:
 
 def run_dhclient(lab: Lab, role: str = CLI, *, interface: str = CLIENT_INTERFACE,
                  config_lines: Sequence[str] = (), name: str = "dhclient",
-                 timeout: float = CLIENT_TIMEOUT_SECONDS) -> DhclientRun:
+                 timeout: float = CLIENT_TIMEOUT_SECONDS,
+                 configure_address: bool = False) -> DhclientRun:
     """Start ISC dhclient on `interface` in `role` and return once it is bound.
 
     `config_lines` are added to its dhclient.conf (e.g. `send host-name "x";`).
+    `configure_address` puts the bound address on the interface (needed to renew).
+    Started again with the same `name`, it keeps its lease file: it asks for its old
+    address first (INIT-REBOOT).
     Raises LabError, with dhclient's output, if it has not bound within `timeout`.
     """
     folder = lab.workdir / name
@@ -114,14 +134,36 @@ def run_dhclient(lab: Lab, role: str = CLI, *, interface: str = CLIENT_INTERFACE
         encoding="utf-8",
     )
     records_path = folder / "records"
-    script = write_record_script(folder / "record.sh", records_path)
+    script = write_record_script(folder / "record.sh", records_path,
+                                 configure_address=configure_address)
     argv = [DHCLIENT, "-d", "-1", "-v", "-cf", str(config_path),
             "-lf", str(folder / "dhclient.leases"), "-pf", str(folder / "dhclient.pid"),
             "-sf", str(script), interface]
     process = lab.start(role, argv, label=name)
     process.wait_for(DHCLIENT_BOUND, timeout)
     lease = _lease_from(records_path, _dhclient_lease, f"{name}'s script")
-    return DhclientRun(process, lease, records_path)
+    return DhclientRun(process, lease, records_path, role)
+
+
+def release_dhclient(lab: Lab, run: DhclientRun, *,
+                     timeout: float = CLIENT_TIMEOUT_SECONDS) -> LabProcess:
+    """Release the lease of a dhclient started by `run_dhclient`: stop it (by PID),
+    then run `dhclient -r` with its files, which sends a DHCPRELEASE for the address
+    in its lease file and exits.  Returns that finished `dhclient -r`.
+
+    The pid file is removed first so `dhclient -r` signals no process itself (it
+    would signal whatever PID the file named).  Raises LabError if it fails.
+    """
+    run.process.stop()
+    argv = list(run.process.argv)
+    pid_path = Path(argv[argv.index("-pf") + 1])
+    pid_path.unlink(missing_ok=True)
+    argv = [DHCLIENT, "-r", *(word for word in argv[1:] if word not in ("-d", "-1"))]
+    process = lab.start(run.role, argv, label=f"{run.process.label}-release")
+    status = process.wait_exit(timeout)
+    if status != 0:
+        raise LabError(f"dhclient -r exited with status {status}:\n{process.output()[-2000:]}")
+    return process
 
 
 def run_udhcpc(lab: Lab, role: str = CLI, *, interface: str = CLIENT_INTERFACE,

@@ -133,6 +133,13 @@ class LabProcess:
                 self._popen.send_signal(signal.SIGKILL)
         return self._popen.wait()
 
+    def kill(self) -> int:
+        """Kill the program at once by its PID (SIGKILL: no handler, no clean-up), as
+        a crash or a power cut would end it, and reap it.  Returns the exit status."""
+        if self._popen.poll() is None:
+            self._popen.send_signal(signal.SIGKILL)
+        return self._popen.wait()
+
     @staticmethod
     def _tail(text: str) -> str:
         return text[-_TAIL_CHARACTERS:] if text else "(no output)"

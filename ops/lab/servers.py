@@ -12,6 +12,7 @@ dhcpd refuse with "There's already a DHCP server running"), and the log continue
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ from ops.lab.netns import (
 from ops.lab.processes import LabError, LabProcess
 
 DHCPD = "/usr/sbin/dhcpd"
+# Our server, from the virtualenv the caller runs in: `program=LEASELEDGER_SERVE`.
+LEASELEDGER = str(Path(sys.executable).parent / "leaseledger")
+LEASELEDGER_SERVE = (LEASELEDGER, "serve")
 DHCRELAY = "/usr/sbin/dhcrelay"
 SERVER_INTERFACE = "eth0"
 # dhcpd's last start-up line (spec/dhcpd.md §4.11): from here on it answers.
