@@ -23,22 +23,32 @@ class ExpiryQueue:
     Each entry is one number, `ends << 32 | ip`, which sorts exactly as the pair would:
     a queue of 100,000 leases then costs one int each instead of a tuple and two ints."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, told_replaced: bool = False) -> None:
+        """`told_replaced`: every `apply` names the record it replaces (the lease view
+        knows it: its table hands it back), so the queue needs no map of its own from
+        address to entry, which would cost about 80 bytes a lease."""
         self._queue: SortedList = SortedList()
-        self._key_of: dict[int, int] = {}  # ip -> its entry in the queue
+        self._key_of: dict[int, int] | None = None if told_replaced else {}
 
     def __len__(self) -> int:
         return len(self._queue)
 
-    def apply(self, lease: Lease) -> None:
+    def apply(self, lease: Lease, replaced: Lease | None = None) -> None:
+        """Queue `lease` in place of its address's previous entry.  `replaced` (only
+        read by a queue made `told_replaced`) is the record that `lease` replaces,
+        None when the address had none."""
         ip = ip_number(lease.ip)
-        old = self._key_of.pop(ip, None)
+        if self._key_of is None:
+            old = None if replaced is None else _entry(replaced, ip)
+        else:
+            old = self._key_of.pop(ip, None)
         if old is not None:
             self._queue.discard(old)
-        if lease.binding_state in _TIMED_STATES and lease.ends and lease.ends != NEVER:
-            key = lease.ends << 32 | ip
+        key = _entry(lease, ip)
+        if key is not None:
             self._queue.add(key)
-            self._key_of[ip] = key
+            if self._key_of is not None:
+                self._key_of[ip] = key
 
     def next_deadline(self) -> int | None:
         """When the next lease ends (seconds since the epoch), or None."""
@@ -47,3 +57,10 @@ class ExpiryQueue:
     def due(self, now: int) -> list[str]:
         """The addresses whose `ends` is at or before `now`, earliest first."""
         return [ip_text(key & _IP_BITS) for key in self._queue.irange(maximum=now << 32 | _IP_BITS)]
+
+
+def _entry(lease: Lease, ip: int) -> int | None:
+    """The queue entry of `lease` (None: its state does not change by itself)."""
+    if lease.binding_state in _TIMED_STATES and lease.ends and lease.ends != NEVER:
+        return lease.ends << 32 | ip
+    return None

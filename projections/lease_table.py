@@ -17,7 +17,7 @@ from projections.packed_lease import PackedLease, pack, unpack
 
 # A client index maps a client to the number of its address, or to a set of numbers for
 # the rare client that holds several: a set for every client would cost 200 bytes each.
-_ClientIndex = dict[bytes, int | set[int]]
+_ClientIndex = dict[bytes | tuple[int, bytes], int | set[int]]
 
 
 class LeaseTable:
@@ -50,8 +50,12 @@ class LeaseTable:
             _unindex(self._by_uid, old.uid, number)
             _unindex(self._by_hardware, _hardware_key(old.hardware), number)
         self._by_ip[number] = pack(lease)
-        _index(self._by_uid, lease.uid, number)
-        _index(self._by_hardware, _hardware_key(lease.hardware), number)
+        hardware_key = _hardware_key(lease.hardware)
+        uid = lease.uid
+        if uid is not None and uid == hardware_key:
+            uid = hardware_key  # most clients' id is type + MAC: keep one key object
+        _index(self._by_uid, uid, number)
+        _index(self._by_hardware, hardware_key, number)
         return old
 
     def by_client_id(self, uid: bytes) -> list[Lease]:
@@ -73,14 +77,20 @@ class LeaseTable:
         return [unpack(ip_text(number), self._by_ip[number]) for number in numbers]
 
 
-def _hardware_key(hardware: Hardware | None) -> bytes | None:
-    """The index key of a hardware address (None: not indexed, as an empty address)."""
+def _hardware_key(hardware: Hardware | None) -> bytes | tuple[int, bytes] | None:
+    """The index key of a hardware address (None: not indexed, as an empty address).
+
+    The type octet and the address, as a client identifier built from them is (option
+    61, RFC 2132): a table keeps one bytes object for both indexes of such a client.  A
+    type beyond one octet (no reader makes one) keeps the pair."""
     if hardware is None or not hardware.address:
         return None
-    return f"{hardware.htype}:".encode("ascii") + hardware.address
+    if 0 <= hardware.htype <= 0xFF:
+        return bytes((hardware.htype,)) + hardware.address
+    return hardware.htype, hardware.address
 
 
-def _index(index: _ClientIndex, key: bytes | None, number: int) -> None:
+def _index(index: _ClientIndex, key: bytes | tuple[int, bytes] | None, number: int) -> None:
     if not key:
         return
     held = index.get(key)
@@ -92,7 +102,7 @@ def _index(index: _ClientIndex, key: bytes | None, number: int) -> None:
         index[key] = {held, number}
 
 
-def _unindex(index: _ClientIndex, key: bytes | None, number: int) -> None:
+def _unindex(index: _ClientIndex, key: bytes | tuple[int, bytes] | None, number: int) -> None:
     if not key:
         return
     held = index.get(key)

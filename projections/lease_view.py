@@ -25,16 +25,16 @@ class LeaseView:
         self.config = config
         self.table = LeaseTable()
         self.pools = PoolLists(config)
-        self.expiry = ExpiryQueue()
+        self.expiry = ExpiryQueue(told_replaced=True)
         self.backlog = PeerBacklog()
         self._held: set[str] = set()
         self._peer_of_pool = [pool.failover_peer for pool in config.pools]
 
     def apply(self, lease: Lease) -> None:
         self._held.discard(lease.ip)
-        self.table.apply(lease)
+        replaced = self.table.apply(lease)
         self.pools.apply(lease)
-        self.expiry.apply(lease)
+        self.expiry.apply(lease, replaced)
         pool_id = self.pools.pool_of(ip_number(lease.ip))
         peer = self._peer_of_pool[pool_id] if pool_id is not None else None
         self.backlog.apply(lease, peer)
@@ -43,9 +43,9 @@ class LeaseView:
         """An offer held in memory only (dhcpd supersedes the lease without writing
         it): the client's indexes and the free-list order see it, the peer backlog
         does not, and the next committed record for the address replaces it."""
-        self.table.apply(lease)
+        replaced = self.table.apply(lease)
         self.pools.apply(lease)
-        self.expiry.apply(lease)
+        self.expiry.apply(lease, replaced)
         self._held.add(lease.ip)
 
     def is_held(self, ip: str) -> bool:
@@ -60,6 +60,7 @@ class LeaseView:
             newest[lease.ip] = lease
         for lease in newest.values():
             self.apply(lease)
+        self.pools.compact()
 
     def pool_counts(self) -> list[PoolCounts]:
         return self.pools.counts()

@@ -97,6 +97,13 @@ class PoolLists:
             self._pools[pool_id].free.update(ips)
             self._free_key.update(zip(ips, ips, strict=True))
 
+    def compact(self) -> None:
+        """Give back the room of entries gone since the lists were built: every address
+        starts free, so after loading a busy log the free map is mostly empty room."""
+        self._free_key = dict(self._free_key)
+        self._backup_key = dict(self._backup_key)
+        self._abandoned_key = dict(self._abandoned_key)
+
     def pool_of(self, ip: int) -> int | None:
         """The id of the pool whose ranges hold `ip` (ISC: each lease has one pool)."""
         i = bisect.bisect_right(self._lows, ip) - 1

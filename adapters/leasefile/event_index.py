@@ -2,11 +2,11 @@
 
 The file will hold millions of events, so the index keeps no event text: per event it
 keeps the byte offset and length of its record, its version, small numbers for its
-topic and its aggregate, and the number of the aggregate's previous event (about 36
-bytes an event, in flat arrays); the text is read back from the file when asked for.
-An event's number is its notification id minus one.  An aggregate's events form a chain
-from its last event backwards, so appending is O(1) and reading an aggregate's history
-costs only that history.
+topic and its aggregate, and the number of the aggregate's previous event (about 17
+bytes an event, in flat arrays of the narrowest type that holds the values); the text
+is read back from the file when asked for.  An event's number is its notification id
+minus one.  An aggregate's events form a chain from its last event backwards, so
+appending is O(1) and reading an aggregate's history costs only that history.
 """
 
 from __future__ import annotations
@@ -33,17 +33,20 @@ class EventIndex:
     """Append-only columns, one row per event, plus each aggregate's last event."""
 
     def __init__(self) -> None:
-        self._offsets = array("q")
-        self._lengths = array("I")
-        self._versions = array("q")
-        self._topic_numbers = array("I")
+        # Each column starts as narrow as the usual values allow (a log under 4 GiB,
+        # records under 64 KiB, versions under 65,536, under 256 topics): about 17 bytes
+        # an event instead of 36.  A value that does not fit widens that column alone.
+        self._offsets = array("I")
+        self._lengths = array("H")
+        self._versions = array("H")
+        self._topic_numbers = array("B")
         self._originator_numbers = array("I")
-        self._previous = array("q")
+        self._previous = array("i")
         self._topics: list[str] = []
         self._topic_number: dict[str, int] = {}
         self._originator_ids: list[UUID | str] = []
         self._originator_number: dict[str, int] = {}
-        self._last_event = array("q")
+        self._last_event = array("i")
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -60,7 +63,6 @@ class EventIndex:
             number = len(self._originator_ids)
             self._originator_number[key] = number
             self._originator_ids.append(originator_id)
-            self._last_event.append(event)
             previous = _NONE
         else:
             previous = self._last_event[number]
@@ -70,18 +72,35 @@ class EventIndex:
                 and version in self._chain_versions(previous)
             ):
                 return False
-            self._last_event[number] = event
         topic_number = self._topic_number.get(topic)
         if topic_number is None:
             topic_number = self._topic_number[topic] = len(self._topics)
             self._topics.append(topic)
-        self._offsets.append(offset)
-        self._lengths.append(length)
-        self._versions.append(version)
-        self._topic_numbers.append(topic_number)
-        self._originator_numbers.append(number)
-        self._previous.append(previous)
+        try:
+            self._offsets.append(offset)
+            self._lengths.append(length)
+            self._versions.append(version)
+            self._topic_numbers.append(topic_number)
+            self._originator_numbers.append(number)
+            self._previous.append(previous)
+            if number == len(self._last_event):
+                self._last_event.append(event)
+            else:
+                self._last_event[number] = event
+        except OverflowError:
+            self._widen_and_append(event, (offset, length, version, topic_number, number,
+                                           previous))
         return True
+
+    def _widen_and_append(self, count: int, row: tuple[int, int, int, int, int, int]) -> None:
+        """Append a row that did not fit (rows before `count` stay; what was appended
+        of this one is dropped first), widening each column its value does not fit."""
+        for name, value in zip(_COLUMNS, row, strict=True):
+            column = getattr(self, name)
+            del column[count:]
+            column = _appended(column, value)
+            setattr(self, name, column)
+        self._last_event = _appended(self._last_event, count, replace_at=row[4])
 
     def has_version(self, originator_id: UUID | str, version: int) -> bool:
         """Whether the aggregate already has an event with this version."""
@@ -152,3 +171,27 @@ class EventIndex:
             versions.add(self._versions[event])
             event = self._previous[event]
         return versions
+
+
+# The columns of a row, in the order of `EventIndex.append`'s row.
+_COLUMNS = ("_offsets", "_lengths", "_versions", "_topic_numbers", "_originator_numbers",
+            "_previous")
+# The next wider array type: signed from "H" on, so a negative version fits too.
+_WIDER = {"B": "H", "H": "i", "i": "q", "I": "q"}
+
+
+def _appended(column: array[int], value: int, replace_at: int | None = None) -> array[int]:
+    """`column` with `value` appended (or put at `replace_at` when that is inside it),
+    widened as far as the value needs: a value beyond 64 bits raises OverflowError."""
+    while True:
+        try:
+            if replace_at is not None and replace_at < len(column):
+                column[replace_at] = value
+            else:
+                column.append(value)
+            return column
+        except OverflowError:
+            wider = _WIDER.get(column.typecode)
+            if wider is None:
+                raise
+            column = array(wider, column)

@@ -28,6 +28,7 @@ runs beside a live daemon; a batch the daemon is still writing is simply not see
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import logging
 import os
@@ -151,14 +152,22 @@ class LeaseLog:
         relationship (by peer name): what the projections start from."""
         leases: list[Lease] = []
         states: dict[str, FailoverStateRecord] = {}
-        for notification in self._recorder.select_latest_events():
-            if notification.topic not in ISC_RECORD_TOPICS:
-                continue
-            record = _read_latest(notification.state, self.path)
-            if isinstance(record, Lease):
-                leases.append(record)
-            else:
-                states[record.peer] = record
+        # 100,000 records and more, none of them garbage: the cyclic collector would
+        # only walk the growing heap again and again (a tenth of the time) meanwhile.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for topic, state in self._recorder.select_latest_states():
+                if topic not in ISC_RECORD_TOPICS:
+                    continue
+                record = _read_latest(state, self.path)
+                if isinstance(record, Lease):
+                    leases.append(record)
+                else:
+                    states[record.peer] = record
+        finally:
+            if collecting:
+                gc.enable()
         return leases, states
 
     def version_of(self, originator_id: str) -> int | None:

@@ -36,6 +36,14 @@ _OPENING = re.compile(
     rb'(?:lease (\d{1,3}(?:\.\d{1,3}){3}) \{|failover peer "((?:[^"\\\n]|\\.)*)" state \{)\n'
 )
 _ESCAPED = re.compile(r"\\(.)")
+# A header and, looked ahead at, what its record opens with: a foreign-state line, or
+# the address of a lease record (so the hot loop need not match the record again; any
+# other record, a failover state, is named by `record_originator`).
+_HEADED = re.compile(
+    HEADER_PATTERN.pattern.removesuffix(rb"(?=(#es-foreign ))?")
+    + rb"(?=(#es-foreign )|(?:#[^\n]*\n|\n)*lease (\d{1,3}(?:\.\d{1,3}){3}) \{\n)?",
+    re.MULTILINE,
+)
 _STRAY_HEADER = re.compile(rb"^#es", re.MULTILINE)
 _RECORD_END = b"\n}\n"
 
@@ -118,14 +126,20 @@ class _Scanner:
         self.batch_parts = 0
         self.batch_seen = 0
         self.batch_first_event = 0
+        # The open batch's next part number and its size as the headers write them:
+        # the next record's header is checked against these without converting.
+        self.batch_next_part = b""
+        self.batch_parts_text = b""
         self.indexed = 0  # events in the index so far
 
     def run(self) -> ScanOutcome:
-        size = len(self.data)
+        data = self.data
+        headed = _HEADED.match
+        size = len(data)
         position = 0
         try:
             while position < size:
-                match = HEADER_PATTERN.match(self.data, position)
+                match = headed(data, position)
                 if match is not None:
                     position = self._record(match)
                     continue
@@ -148,23 +162,30 @@ class _Scanner:
     def _record(self, match: re.Match[bytes]) -> int:
         """Index one headed record; return where it ends.  (The hot loop of opening a
         file of millions of events: it avoids every call it can.)"""
-        position, version_text, topic_text, crc, part_text, parts_text, foreign = match.groups()
+        position, version_text, topic_text, crc, part_text, parts_text, foreign, address = (
+            match.groups())
         header_start, start = match.span()
-        if foreign is None:
-            end = self.data.find(_RECORD_END, start) + len(_RECORD_END)
-        else:
-            end = self.data.find(b"\n", start) + 1
+        data = self.data
+        end = (data.find(_RECORD_END, start) + 3 if foreign is None
+               else data.find(b"\n", start) + 1)
         if end <= start:
             raise _Stop(f"the record at byte {header_start} is unfinished")
         if zlib.crc32(self.view[start:end]) != int(crc, 16):
             raise _Stop(f"the record at byte {header_start} fails its checksum")
-        if part_text != b"1" or parts_text != b"1" or self.batch_seen:
+        batch_seen = self.batch_seen
+        if batch_seen and part_text == self.batch_next_part and parts_text == self.batch_parts_text:
+            batch_seen = self.batch_seen = batch_seen + 1  # the common case, inline
+            self.batch_next_part = b"%d" % (batch_seen + 1)
+        elif part_text != b"1" or parts_text != b"1" or batch_seen:
             self._join_batch(int(part_text), int(parts_text), header_start)
+            self.batch_next_part, self.batch_parts_text = b"%d" % (self.batch_seen + 1), parts_text
         number = self.indexed + 1
         if int(position) != number:
             self.outcome.misnumbered += 1
-        if foreign is None:
-            originator_id = record_originator(self.data, start, end)
+        if address is not None:
+            originator_id: UUID | str | None = address.decode("ascii")
+        elif foreign is None:
+            originator_id = record_originator(data, start, end)
         else:
             originator_id = self._foreign_originator(start, end)
         if originator_id is None:

@@ -32,3 +32,26 @@ def test_an_empty_hardware_address_is_not_indexed() -> None:
     table = LeaseTable()
     table.apply(Lease("10.0.0.7", hardware=Hardware(1, b"")))
     assert table.by_hardware(Hardware(1, b"")) == []
+
+
+def test_a_client_id_made_of_type_and_mac_is_found_by_either_index() -> None:
+    table = LeaseTable()
+    uid = b"\x01" + MAC.address
+    table.apply(Lease("10.0.0.5", binding_state=BindingState.ACTIVE, hardware=MAC, uid=uid))
+    table.apply(Lease("10.0.0.6", binding_state=BindingState.ACTIVE,
+                      hardware=Hardware(6, MAC.address)))
+    assert [lease.ip for lease in table.by_client_id(uid)] == ["10.0.0.5"]
+    assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.5"]
+    assert [lease.ip for lease in table.by_hardware(Hardware(6, MAC.address))] == ["10.0.0.6"]
+    table.apply(Lease("10.0.0.5", binding_state=BindingState.FREE, hardware=MAC))
+    assert table.by_client_id(uid) == []
+    assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.5"]
+
+
+def test_a_hardware_type_beyond_one_octet_is_its_own_key() -> None:
+    table = LeaseTable()
+    wide = Hardware(0x101, MAC.address)
+    table.apply(Lease("10.0.0.5", hardware=wide))
+    table.apply(Lease("10.0.0.6", hardware=Hardware(1, MAC.address)))
+    assert [lease.ip for lease in table.by_hardware(wide)] == ["10.0.0.5"]
+    assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.6"]

@@ -47,3 +47,14 @@ def test_an_offer_hold_is_seen_until_a_committed_record_replaces_it(
     assert view.backlog.pending("fo") == set()
     view.apply(Lease("10.1.0.10", ends=900, binding_state=BindingState.ACTIVE, hardware=MAC))
     assert not view.is_held("10.1.0.10")
+
+
+def test_a_renewal_or_hold_moves_the_addresss_deadline(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    view.load([Lease("10.1.0.10", ends=100, binding_state=BindingState.ACTIVE)])
+    view.apply(Lease("10.1.0.10", ends=700, binding_state=BindingState.ACTIVE))
+    assert view.expiry.due(699) == [] and view.expiry.next_deadline() == 700
+    view.hold(Lease("10.1.0.10", ends=650, binding_state=BindingState.ABANDONED))
+    assert view.expiry.due(650) == ["10.1.0.10"] and len(view.expiry) == 1
+    view.apply(Lease("10.1.0.10", ends=800, binding_state=BindingState.FREE))
+    assert view.expiry.next_deadline() is None

@@ -62,3 +62,15 @@ def test_abandoned_addresses_queue_by_ends_for_reclaiming(failover_config: DhcpC
     assert lists.counts()[1].free == 3  # abandoned addresses are not free
     lists.apply(Lease("10.1.0.11", ends=300, binding_state=BindingState.FREE))
     assert lists.oldest_abandoned(1) == ip("10.1.0.10")
+
+
+def test_compacting_keeps_every_list_and_later_moves(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    lists.apply(Lease("10.0.0.100", ends=1000, binding_state=BindingState.ACTIVE))
+    lists.apply(Lease("10.0.0.101", ends=500, binding_state=BindingState.BACKUP))
+    lists.compact()
+    assert (lists.counts()[0].free, lists.counts()[0].backup) == (8, 1)
+    lists.apply(Lease("10.0.0.101", ends=600, binding_state=BindingState.FREE))
+    lists.apply(Lease("10.0.0.102", ends=700, binding_state=BindingState.ACTIVE))
+    assert (lists.counts()[0].free, lists.counts()[0].backup) == (8, 0)
+    assert lists.oldest_free(0) == ip("10.0.0.103")

@@ -11,6 +11,7 @@ What matters most, and is checked here against the full history:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -166,6 +167,17 @@ def test_load_latest_gives_the_newest_record_of_every_address_and_peer(path: Pat
         lease(1, BindingState.FREE, 7), lease(2, BindingState.FREE, 8),
         lease(3, BindingState.FREE, 9)]
     assert states == {"fo": failover_state(9)}
+
+
+def test_load_latest_leaves_the_collector_as_it_found_it(path: Path) -> None:
+    with LeaseLog(path) as log:
+        busy_day(log, 2, hosts=2)
+        assert len(log.load_latest()[0]) == 2 and gc.isenabled()
+        gc.disable()
+        try:
+            assert len(log.load_latest()[0]) == 2 and not gc.isenabled()
+        finally:
+            gc.enable()
 
 
 def test_appends_come_back_as_recordings_and_versions_count_on(path: Path) -> None:

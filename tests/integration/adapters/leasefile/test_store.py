@@ -158,6 +158,8 @@ def test_events_read_back_after_reopening_are_the_ones_written(tmp_path: Path) -
         ]
         assert [n.id for n in notifications] == [1, 2, 3, 4, 5, 6]
         assert [n.id for n in recorder.select_latest_events()] == [4, 5, 6]
+        assert recorder.select_latest_states() == [
+            (n.topic, n.state) for n in recorder.select_latest_events()]
 
 
 def test_appends_continue_after_reopening(tmp_path: Path) -> None:

@@ -84,3 +84,36 @@ def test_topic_numbers_only_name_topics_present() -> None:
     index = filled()
     wanted = index.topic_numbers(["lease.Acked", "lease.Nothing"])
     assert [e for e in range(len(index)) if index.topic_number_of(e) in wanted] == [1, 2]
+
+
+def test_a_value_beyond_a_narrow_column_widens_it_and_keeps_every_row() -> None:
+    index = filled()
+    uuid = uuid4()
+    assert index.append("10.0.0.2", -5, "lease.Acked", 2**40, 70_000)
+    assert index.append(uuid, 2**40, "lease.Acked", 7, 1)
+    assert index.append("10.0.0.2", 2**62, "lease.Released", 2**62, 2**33)
+    assert index.entry(2) == IndexEntry("10.0.0.1", 2, "lease.Acked", 30, 20)
+    assert index.entry(4) == IndexEntry("10.0.0.2", -5, "lease.Acked", 2**40, 70_000)
+    assert index.entry(5) == IndexEntry(uuid, 2**40, "lease.Acked", 7, 1)
+    assert index.entry(6) == IndexEntry("10.0.0.2", 2**62, "lease.Released", 2**62, 2**33)
+    assert index.events_of("10.0.0.2") == [4, 1, 6]
+    assert index.last_version("10.0.0.2") == 2**62
+    assert not index.append("10.0.0.2", -5, "lease.Acked", 0, 1)
+
+
+def test_more_topics_than_a_byte_numbers_widen_the_topic_column() -> None:
+    index = EventIndex()
+    for number in range(300):
+        assert index.append(f"10.0.{number // 256}.{number % 256}", 1, f"t{number}", number, 1)
+    assert index.entry(299).topic == "t299"
+    assert index.entry(3).topic == "t3"
+    assert index.topic_numbers(["t299", "t0"]) == {299, 0}
+
+
+def test_truncating_after_a_widening_restores_each_aggregates_last_event() -> None:
+    index = filled()
+    index.append("10.0.0.1", 70_000, "lease.Acked", 90, 20)
+    index.truncate(4)
+    assert index.last_version("10.0.0.1") == 3
+    assert index.append("10.0.0.1", 4, "lease.Acked", 90, 20)
+    assert index.events_of("10.0.0.1") == [0, 2, 3, 4]

@@ -117,3 +117,25 @@ def test_the_record_ends_after_its_newline_or_at_the_end_of_the_text() -> None:
     assert read_canonical_lease(text, 0) == (Lease("10.0.0.1", binding_state=BindingState.FREE),
                                              text.index("lease", 1))
     assert read_canonical_lease(text[:-6], 0)[1] == len(text) - 6
+
+
+_DATE_FIELDS = st.tuples(st.integers(0, 6), st.integers(0, 9999), st.integers(0, 19),
+                         st.integers(0, 99), st.integers(0, 99), st.integers(0, 99),
+                         st.integers(0, 99))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DATE_FIELDS, min_size=1, max_size=3))
+def test_dates_read_as_the_token_reader_reads_them(dates: list[tuple[int, ...]]) -> None:
+    """The day is cached apart from the time of day: any mix must still agree, up to
+    C int overflow and years from 2038 on (`never`)."""
+    lines = "".join(
+        f"  {name} {w} {y:04d}/{mo:02d}/{d:02d} {h:02d}:{mi:02d}:{s:02d};\n"
+        for name, (w, y, mo, d, h, mi, s) in zip(("starts", "ends", "cltt"), dates,
+                                                  strict=False)
+    )
+    text = "lease 10.0.0.1 {\n" + lines + "}\n"
+    if all(1 <= fields[2] <= 12 for fields in dates):
+        assert _assert_same_as_token_reader(text, 0)
+    else:
+        assert read_canonical_lease(text, 0) is None

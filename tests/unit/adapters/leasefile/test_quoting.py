@@ -86,3 +86,36 @@ def test_subclass_keys_are_text_when_printable_else_padded_hex() -> None:
 def test_unquote_reads_the_three_escapes_isc_writes() -> None:
     assert unquote_canonical(r"a\"b\\c\101\000") == 'a"b\\cA\x00'
     assert unquote_canonical("plain") == "plain"
+
+
+def _unescape_each(body: str) -> str:
+    """The reading of ISC's lexer, one escape at a time: what unquote must equal."""
+    out, at = [], 0
+    while at < len(body):
+        if body[at] == "\\" and body[at + 1 : at + 2].isdigit():
+            out.append(chr(int(body[at + 1 : at + 4], 8)))
+            at += 4
+        elif body[at] == "\\":
+            out.append(body[at + 1])
+            at += 2
+        else:
+            out.append(body[at])
+            at += 1
+    return "".join(out)
+
+
+_CANONICAL_PIECES = st.one_of(
+    st.characters(min_codepoint=0, max_codepoint=0xFF, exclude_characters='"\\\n'),
+    st.integers(0, 0o377).map(lambda code: f"\\{code:03o}"),
+    st.sampled_from(["\\\"", "\\\\", "\\'", "\\$", "\\`", "\\|", "\\&"]),
+)
+
+
+@given(st.lists(_CANONICAL_PIECES, max_size=20))
+def test_unquote_reads_every_canonical_body_as_the_lexer_does(pieces: list[str]) -> None:
+    body = "".join(pieces)
+    assert unquote_canonical(body) == _unescape_each(body)
+
+
+def test_unquote_reads_shell_escapes_and_octal_together() -> None:
+    assert unquote_canonical(r"\001\$a\&\0011") == "\x01$a&\x011"
