@@ -10,12 +10,12 @@ as long as possible.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 
 from domain.config.declarations import PoolConfig
 from domain.dhcp_context import RequestContext
 from domain.dhcp_decision import error
+from domain.dhcp_packet import ipv4
 from domain.find_lease import lease_at
 from domain.lease import BindingState, Lease
 
@@ -33,7 +33,7 @@ def allocate(ctx: RequestContext, pools: Sequence[PoolConfig]) -> Lease | None:
             head = ctx.view.pools.oldest_abandoned(pool.id)
         if head is None:
             continue
-        candidate = lease_at(ctx, str(ipaddress.IPv4Address(head)))
+        candidate = lease_at(ctx, str(ipv4(head)))
         if candidate is None:
             continue
         abandoned = candidate.binding_state is BindingState.ABANDONED

@@ -10,13 +10,13 @@ decision can return every change in order.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from domain.config.declarations import ClassConfig, PoolConfig, SharedNetworkConfig, SubnetConfig
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LeaseChange, LogLine, client_text, via_text
-from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt
+from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt, ipv4
 from domain.eval_context import BindingScope, EvalContext
 from domain.incoming_options import IncomingOptions
 from domain.lease import AgentOption, Hardware, Lease
@@ -38,7 +38,7 @@ def address_option(packet: DhcpPacket, code: int) -> str | None:
     raw = packet.option(code)
     if raw is None or len(raw) < 4:
         return None
-    return str(ipaddress.IPv4Address(raw[:4]))
+    return str(ipv4(raw[:4]))
 
 
 def agent_options_of(raw: bytes) -> tuple[AgentOption, ...]:
@@ -98,11 +98,12 @@ class RequestContext:
     def packet(self) -> DhcpPacket:
         return self.inbound.packet
 
-    @property
+    # `inbound` never changes during a decision, and these are asked a dozen times each
+    @cached_property
     def kind(self) -> MessageType | None:
         return self.packet.message_type
 
-    @property
+    @cached_property
     def hardware(self) -> Hardware:
         return Hardware(self.packet.htype, bytes(self.packet.chaddr[: self.packet.hlen]))
 
@@ -166,10 +167,10 @@ class RequestContext:
     # ---- where leases belong -----------------------------------------------------------
 
     def pool_of(self, lease: Lease) -> PoolConfig | None:
-        return self.config.pool_for_address(ipaddress.IPv4Address(lease.ip))
+        return self.config.pool_for_address(ipv4(lease.ip))
 
     def subnet_of(self, lease: Lease) -> SubnetConfig | None:
-        return self.config.subnet_for_lease(ipaddress.IPv4Address(lease.ip))
+        return self.config.subnet_for_lease(ipv4(lease.ip))
 
     def network_of(self, lease: Lease) -> str | None:
         subnet = self.subnet_of(lease)

@@ -13,13 +13,23 @@ Addresses are dotted-quad strings, as in the lease records; the hardware address
 from __future__ import annotations
 
 import enum
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 BOOTREQUEST = 1
 BOOTREPLY = 2
 BROADCAST_FLAG = 0x8000
 ZERO = "0.0.0.0"
+
+
+@lru_cache(maxsize=1 << 17)
+def ipv4(address: str | bytes | int) -> ipaddress.IPv4Address:
+    """`ipaddress.IPv4Address(address)`, remembered: one exchange converts the same
+    few addresses (giaddr, the lease's, the requested one) a dozen times, and parsing
+    a dotted quad costs more than the lookups it serves.  Bad input raises as before."""
+    return ipaddress.IPv4Address(address)
 
 
 class MessageType(enum.IntEnum):
@@ -33,6 +43,10 @@ class MessageType(enum.IntEnum):
     DHCPNAK = 6
     DHCPRELEASE = 7
     DHCPINFORM = 8
+
+
+# by value, looked up without the enum's call machinery (asked a dozen times a request)
+_MESSAGE_TYPES = {kind.value: kind for kind in MessageType}
 
 
 class Opt(enum.IntEnum):
@@ -109,12 +123,7 @@ class DhcpPacket:
         """Option 53, or None for BOOTP (ISC: no option 53 means BOOTP; ISC reads the
         first byte of any non-empty option 53)."""
         raw = self.options.get(Opt.MESSAGE_TYPE)
-        if not raw:
-            return None
-        try:
-            return MessageType(raw[0])
-        except ValueError:
-            return None
+        return _MESSAGE_TYPES.get(raw[0]) if raw else None
 
     @property
     def broadcast(self) -> bool:

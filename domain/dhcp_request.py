@@ -11,20 +11,18 @@ identifier is only logged: without failover dhcpd does not check it.
 
 from __future__ import annotations
 
-import ipaddress
-
 from domain.ack_lease import Grant, ack_lease
 from domain.config.declarations import SharedNetworkConfig, SubnetConfig
 from domain.dhcp_context import RequestContext, address_option
 from domain.dhcp_decision import Decision, LogLine, hostname_text, info
 from domain.dhcp_nak import nak
-from domain.dhcp_packet import ZERO, MessageType, Opt
+from domain.dhcp_packet import ZERO, MessageType, Opt, ipv4
 from domain.find_lease import Found, find_lease
 from domain.lease import Lease
 
 
 def _grouped_subnet(network: SharedNetworkConfig, address: str) -> SubnetConfig | None:
-    ip = ipaddress.IPv4Address(address)
+    ip = ipv4(address)
     return next((s for s in network.subnets if s.contains(ip)), None)
 
 
@@ -38,7 +36,7 @@ def request(ctx: RequestContext, ciaddr_lease: Lease | None = None) -> Decision:
     packet = ctx.packet
     requested = address_option(packet, Opt.REQUESTED_ADDRESS)
     cip = requested if requested is not None else packet.ciaddr
-    subnet = ctx.config.subnet_for_address(ipaddress.IPv4Address(cip))
+    subnet = ctx.config.subnet_for_address(ipv4(cip))
     found = Found()
     if subnet is not None:
         network = ctx.config.shared_network(subnet.shared_network)

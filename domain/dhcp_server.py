@@ -10,7 +10,6 @@ how the adapter carries it out.  Nothing here raises for any packet.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import replace
 
 from domain.classify import classify
@@ -21,7 +20,7 @@ from domain.dhcp_context import RequestContext, agent_option_bytes
 from domain.dhcp_decision import Decision, LogLevel, LogLine, debug, hardware_text, info
 from domain.dhcp_discover import discover
 from domain.dhcp_inform import inform
-from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt
+from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt, ipv4
 from domain.dhcp_release import decline, release
 from domain.dhcp_request import request
 from domain.find_lease import lease_at
@@ -49,7 +48,7 @@ def interface_network(inbound: Inbound, config: DhcpConfig) -> SharedNetworkConf
             return network
     if inbound.interface_address is None:
         return None
-    return config.shared_network_for_address(ipaddress.IPv4Address(inbound.interface_address))
+    return config.shared_network_for_address(ipv4(inbound.interface_address))
 
 
 def locate_network(inbound: Inbound, config: DhcpConfig) -> SharedNetworkConfig | None:
@@ -64,9 +63,9 @@ def locate_network(inbound: Inbound, config: DhcpConfig) -> SharedNetworkConfig 
     if link is not None:
         if len(link) != 4:
             return None
-        address = ipaddress.IPv4Address(link)
+        address = ipv4(link)
     else:
-        address = ipaddress.IPv4Address(packet.giaddr)
+        address = ipv4(packet.giaddr)
     return config.shared_network_for_address(address)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from domain.config.declarations import HostConfig, SharedNetworkConfig, SubnetConfig
 from domain.dhcp_context import RequestContext, address_option
 from domain.dhcp_decision import LeaseChange, error, hardware_text
-from domain.dhcp_packet import ZERO, MessageType, Opt
+from domain.dhcp_packet import ZERO, MessageType, Opt, ipv4
 from domain.lease import BindingState, Hardware, Lease
 from domain.lease_events import Released
 from domain.lease_lifecycle import is_bound, released
@@ -61,7 +61,7 @@ def virgin(ip: str) -> Lease:
 
 def lease_at(ctx: RequestContext, ip: str) -> Lease | None:
     """The lease dhcpd has for `ip`: only range addresses have one."""
-    if ctx.config.pool_for_address(ipaddress.IPv4Address(ip)) is None:
+    if ctx.config.pool_for_address(ipv4(ip)) is None:
         return None
     return ctx.lease(ip) or virgin(ip)
 
@@ -152,7 +152,7 @@ def _preference(lease: Lease) -> tuple[int, int, int]:
         rank, when = 3, lease.cltt or 0
     else:
         rank, when = 2, lease.cltt or 0
-    return rank, -when, int(ipaddress.IPv4Address(lease.ip))
+    return rank, -when, int(ipv4(lease.ip))
 
 
 def mine_to_reallocate(lease: Lease) -> bool:

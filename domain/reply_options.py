@@ -13,14 +13,15 @@ the usual suspects and then everything configured), relay information last.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.config.declarations import ClassConfig, HostConfig, PoolConfig, SubnetConfig
 from domain.config.model import DhcpConfig
+from domain.config.option_settings import combine_option_settings
 from domain.config.parameters import ServerParameters, resolve_server_parameters
-from domain.dhcp_packet import MessageType, Opt
+from domain.config.scopes import Scope
+from domain.dhcp_packet import MessageType, Opt, ipv4
 from domain.eval_context import EvalContext
 from domain.execute import execute_scopes
 from domain.lease import BindingValue
@@ -65,10 +66,18 @@ def run_scopes(
     subnet), else that of the innermost scope run."""
     scopes = config.execution_order(subnet=subnet, pool=pool, classes=classes, host=host)
     evaluation = request if request is not None else EvalContext()
+    authoritative = subnet.authoritative if subnet is not None else scopes[-1].authoritative
+    key = (int(authoritative), *(scope.id for scope in scopes))
+    known = config.constant_scope_runs.get(key)
+    if known is not None:
+        bindings = tuple(
+            (name, value) for name, value in evaluation.variables.items()
+            if isinstance(value, bytes | int)
+        )
+        return ScopeResult(dict(known[0]), known[1], bindings)
     if host is not None:
         evaluation = replace(evaluation, host_name=host.name)
     state = execute_scopes(scopes, evaluation)
-    authoritative = subnet.authoritative if subnet is not None else scopes[-1].authoritative
     options = {
         code: setting.value
         for (space, code), setting in state.options.items()
@@ -78,7 +87,19 @@ def run_scopes(
         (name, value) for name, value in state.bindings if isinstance(value, bytes | int)
     )
     parameters = resolve_server_parameters(state.options, authoritative=authoritative)
+    if _constant(scopes):
+        config.constant_scope_runs[key] = (dict(options), parameters)
     return ScopeResult(options, parameters, bindings)
+
+
+def _constant(scopes: Sequence[Scope]) -> bool:
+    """Whether running `scopes` gives every request the same options and parameters:
+    no request-time statement and no compressed list left unresolved (the test
+    `execute_scopes` makes before it skips evaluation)."""
+    if any(scope.runtime_statements for scope in scopes):
+        return False
+    settings = combine_option_settings(option for scope in scopes for option in scope.options)
+    return not any(o.compressed_list and o.value is None for o in settings.values())
 
 
 def network_scopes(
@@ -104,7 +125,7 @@ def u32(value: int) -> bytes:
 
 
 def ip_bytes(address: str) -> bytes:
-    return ipaddress.IPv4Address(address).packed
+    return ipv4(address).packed
 
 
 def netmask_of(subnet: SubnetConfig) -> bytes:

@@ -4,6 +4,10 @@ Admins keep their log parsers and alerts when they swap dhcpd out, so the lines 
 dhcpd's (the decision core words them) and they reach syslog under dhcpd's ident and
 facility (`daemon`, or `log-facility`).  With `-d` dhcpd writes everything, debug
 lines included, to stderr as well; so do we.
+
+The logger writes each line straight to its sink instead of through `logging`'s
+records, caller lookup, handler locks and formatters: an exchange logs four lines,
+and that machinery cost more CPU than deciding the exchange's lease.
 """
 
 from __future__ import annotations
@@ -11,34 +15,106 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import socket
 import sys
+from collections.abc import Callable
+from typing import TextIO
 
 from domain.dhcp_decision import LogLevel, LogLine
 
 _LEVELS = {LogLevel.INFO: logging.INFO, LogLevel.ERROR: logging.ERROR,
            LogLevel.DEBUG: logging.DEBUG}
+# syslog severities (RFC 5424) of the levels the server logs at
+_SEVERITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
+               logging.CRITICAL: 2}
+SYSLOG_PATH = "/dev/log"
+
+
+class DhcpdLogger(logging.Logger):
+    """A `logging.Logger` whose `log`, `debug`, `info`, `warning` and `error` hand the
+    formatted line (`msg % args`, as logging formats it) to `write` and nothing else."""
+
+    def __init__(self, write: Callable[[int, str], None]) -> None:
+        super().__init__("leaseledger.dhcpd", logging.DEBUG)
+        self._write = write
+
+    def log(self, level: int, msg: object, *args: object, **_kwargs: object) -> None:
+        text = str(msg)
+        self._write(level, text % args if args else text)
+
+    def debug(self, msg: object, *args: object, **_kwargs: object) -> None:
+        self.log(logging.DEBUG, msg, *args)
+
+    def info(self, msg: object, *args: object, **_kwargs: object) -> None:
+        self.log(logging.INFO, msg, *args)
+
+    def warning(self, msg: object, *args: object, **_kwargs: object) -> None:
+        self.log(logging.WARNING, msg, *args)
+
+    def error(self, msg: object, *args: object, **_kwargs: object) -> None:
+        self.log(logging.ERROR, msg, *args)
+
+
+class _StreamSink:
+    """Lines to a text stream, flushed one by one (a `-d` user watches them live).
+    A broken stream loses the line rather than the server."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, _level: int, text: str) -> None:
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            return
+
+
+class _SyslogSink:
+    """Lines to the local syslog socket as `<PRI>dhcpd[PID]: TEXT` + NUL, the form
+    `logging.handlers.SysLogHandler` sends; a restarted syslog daemon gets one
+    reconnect per line, after which the line is lost rather than the server."""
+
+    def __init__(self, facility: int, ident: str, path: str) -> None:
+        self.facility, self.ident, self.path = facility, ident, path
+        self.sock = self._connect()
+
+    def _connect(self) -> socket.socket:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sock.connect(self.path)
+        except OSError:
+            sock.close()
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self.path)
+            except OSError:
+                sock.close()
+                raise
+        return sock
+
+    def __call__(self, level: int, text: str) -> None:
+        priority = (self.facility << 3) | _SEVERITIES.get(level, 4)
+        data = f"<{priority}>{self.ident}{text}\0".encode()
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.sock.close()
+            try:
+                self.sock = self._connect()
+                self.sock.sendall(data)
+            except OSError:
+                return
 
 
 def make_logger(*, to_stderr: bool, facility: str = "daemon") -> logging.Logger:
-    logger = logging.getLogger("leaseledger.dhcpd")
-    logger.handlers.clear()
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
     if to_stderr:
-        handler: logging.Handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        return logger
+        return DhcpdLogger(_StreamSink(sys.stderr))
+    code = logging.handlers.SysLogHandler.facility_names.get(facility, 3)
     try:
-        code = logging.handlers.SysLogHandler.facility_names.get(facility, 3)
-        syslog = logging.handlers.SysLogHandler(address="/dev/log", facility=code)
-        syslog.setFormatter(logging.Formatter(f"dhcpd[{os.getpid()}]: %(message)s"))
-        logger.addHandler(syslog)
+        return DhcpdLogger(_SyslogSink(code, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH))
     except OSError:
-        fallback = logging.StreamHandler(sys.stderr)
-        fallback.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(fallback)
-    return logger
+        return DhcpdLogger(_StreamSink(sys.stderr))
 
 
 def emit(logger: logging.Logger, lines: tuple[LogLine, ...] | list[LogLine]) -> None:

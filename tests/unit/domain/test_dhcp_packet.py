@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from domain.dhcp_packet import BOOTREQUEST, DhcpPacket, MessageType, Opt
+import ipaddress
+
+import pytest
+
+from domain.dhcp_packet import BOOTREQUEST, DhcpPacket, MessageType, Opt, ipv4
 
 
 def packet(**options: bytes) -> DhcpPacket:
@@ -27,3 +31,11 @@ def test_agent_suboptions() -> None:
     assert p.agent_suboptions() == {1: b"ab", 2: b"z"}
     assert packet(o82=b"\x01\x05ab").agent_suboptions() == {}
     assert p.option(Opt.RELAY_AGENT_INFORMATION) == b"\x01\x02ab\x02\x01z"
+
+
+def test_ipv4_converts_like_ipaddress_and_remembers() -> None:
+    assert ipv4("10.0.0.5") == ipaddress.IPv4Address("10.0.0.5")
+    assert ipv4(b"\x0a\x00\x00\x05") == ipv4(167772165) == ipv4("10.0.0.5")
+    assert ipv4("10.0.0.5") is ipv4("10.0.0.5")
+    with pytest.raises(ipaddress.AddressValueError):
+        ipv4("10.0.0.256")

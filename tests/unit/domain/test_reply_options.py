@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.config.model import DhcpConfig
-from domain.dhcp_packet import MessageType, Opt
+from domain.dhcp_packet import DhcpPacket, MessageType, Opt
+from domain.eval_context import BindingScope, EvalContext
 from domain.reply_options import (
     max_message_size,
     netmask_of,
@@ -99,3 +100,35 @@ def test_small_helpers(make_config: MakeConfig) -> None:
     assert max_message_size(None, {Opt.MAX_MESSAGE_SIZE: b"\x02\x40"}) == 576
     assert parameter_request_list({Opt.PARAMETER_REQUEST_LIST: b"\x03"}, b"\x06") == b"\x03"
     assert parameter_request_list({}, b"\x06") == b"\x06"
+
+
+def test_constant_scopes_are_resolved_once_per_chain(make_config: MakeConfig) -> None:
+    config = make_config(CONF)
+    subnet, pool = config.subnets[0], config.pools[0]
+    first = run_scopes(config, subnet=subnet, pool=pool)
+    assert len(config.constant_scope_runs) == 1
+    first.options[Opt.DOMAIN_NAME] = b"changed by a caller"
+    again = run_scopes(config, subnet=subnet, pool=pool,
+                       request=EvalContext(variables=BindingScope([("note", b"kept")])))
+    assert again.options[Opt.DOMAIN_NAME] == b"pool.example"
+    assert again.parameters.max_lease_time == 300
+    assert again.bindings == (("note", b"kept"),)
+    assert run_scopes(config, subnet=config.subnets[1]).options[Opt.DOMAIN_NAME] == b"lan.example"
+    assert len(config.constant_scope_runs) == 2
+
+
+def test_scopes_that_depend_on_the_request_are_run_every_time(make_config: MakeConfig) -> None:
+    config = make_config("""
+subnet 10.0.0.0 netmask 255.255.255.0 {
+  if known { option domain-name "known.example"; } else { option domain-name "other.example"; }
+}
+""")
+    subnet = config.subnets[0]
+    packet = DhcpPacket(op=1, htype=1, hlen=6, hops=0, xid=1, secs=0, flags=0,
+                        ciaddr="0.0.0.0", yiaddr="0.0.0.0", siaddr="0.0.0.0",
+                        giaddr="0.0.0.0", chaddr=bytes(6))
+    known = run_scopes(config, subnet=subnet, request=EvalContext(packet=packet, known=True))
+    other = run_scopes(config, subnet=subnet, request=EvalContext(packet=packet, known=False))
+    assert known.options[Opt.DOMAIN_NAME] == b"known.example"
+    assert other.options[Opt.DOMAIN_NAME] == b"other.example"
+    assert config.constant_scope_runs == {}

@@ -250,3 +250,41 @@ def test_a_range_must_name_a_subnet_of_its_own_network() -> None:
             SharedNetworkConfig(name="192.168.0.0/16", implicit=True, scope=SCOPES[8],
                                 subnets=(WIDE,)),
         ))
+
+
+def _pool(pool_id: int, *spans: tuple[str, str]) -> PoolConfig:
+    return PoolConfig(id=pool_id, shared_network="campus", scope=SCOPES[5], ranges=tuple(
+        AddressRange(low=IP(low), high=IP(high), subnet_id=0, subnet=LAN.network)
+        for low, high in spans
+    ))
+
+
+def _campus(*pools: PoolConfig) -> DhcpConfig:
+    return config(failover_peers=(), shared_networks=(
+        SharedNetworkConfig(name="campus", scope=SCOPES[2], subnets=(LAN, LAB), pools=pools),
+        SharedNetworkConfig(name="192.168.0.0/16", implicit=True, scope=SCOPES[8],
+                            subnets=(WIDE,)),
+    ))
+
+
+def test_the_pool_of_an_address_is_found_among_many_ranges() -> None:
+    first = _pool(0, ("10.0.0.200", "10.0.0.250"), ("10.0.0.10", "10.0.0.20"))
+    second = _pool(1, ("10.0.0.30", "10.0.0.30"), ("10.0.0.100", "10.0.0.150"))
+    c = _campus(first, second)
+    assert c.pool_for_address(IP("10.0.0.10")) == first
+    assert c.pool_for_address(IP("10.0.0.20")) == first
+    assert c.pool_for_address(IP("10.0.0.250")) == first
+    assert c.pool_for_address(IP("10.0.0.30")) == second
+    assert c.pool_for_address(IP("10.0.0.150")) == second
+    for outside in ("10.0.0.9", "10.0.0.21", "10.0.0.29", "10.0.0.31", "10.0.0.251", "1.1.1.1"):
+        assert c.pool_for_address(IP(outside)) is None
+        assert c.subnet_for_lease(IP(outside)) is None
+    assert c.subnet_for_lease(IP("10.0.0.120")) == LAN
+
+
+def test_overlapping_ranges_give_the_first_declared_pool() -> None:
+    wide, inner = _pool(0, ("10.0.0.10", "10.0.0.90")), _pool(1, ("10.0.0.20", "10.0.0.30"))
+    c = _campus(wide, inner)
+    assert c.pool_for_address(IP("10.0.0.25")) == wide
+    assert c.pool_for_address(IP("10.0.0.50")) == wide
+    assert c.pool_for_address(IP("10.0.0.91")) is None

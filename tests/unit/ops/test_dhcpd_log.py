@@ -1,0 +1,73 @@
+"""The server's logger: dhcpd's lines, as `logging` would have sent them, minus its cost."""
+
+from __future__ import annotations
+
+import io
+import logging
+import logging.handlers
+import socket
+from pathlib import Path
+
+from domain.dhcp_decision import LogLevel, LogLine
+from ops import dhcpd_log
+from ops.dhcpd_log import DhcpdLogger, emit, make_logger
+
+
+def test_lines_are_formatted_as_logging_formats_them() -> None:
+    written: list[tuple[int, str]] = []
+    logger = DhcpdLogger(lambda level, text: written.append((level, text)))
+    logger.info("Config file: %s", "/etc/dhcpd.conf")
+    logger.error("100% full")  # no arguments: no formatting, as in logging
+    logger.debug("%d leases", 3)
+    emit(logger, [LogLine(LogLevel.INFO, "DHCPACK on 10.0.0.5"),
+                  LogLine(LogLevel.ERROR, "Reclaiming abandoned lease 10.0.0.6.")])
+    assert written == [
+        (logging.INFO, "Config file: /etc/dhcpd.conf"), (logging.ERROR, "100% full"),
+        (logging.DEBUG, "3 leases"), (logging.INFO, "DHCPACK on 10.0.0.5"),
+        (logging.ERROR, "Reclaiming abandoned lease 10.0.0.6."),
+    ]
+
+
+def test_the_stream_sink_writes_one_line_per_message() -> None:
+    stream = io.StringIO()
+    logger = DhcpdLogger(dhcpd_log._StreamSink(stream))
+    logger.info("one")
+    logger.log(logging.ERROR, "two %s", "2")
+    assert stream.getvalue() == "one\ntwo 2\n"
+
+
+def test_a_closed_stream_loses_the_line_not_the_server() -> None:
+    stream = io.StringIO()
+    stream.close()
+    DhcpdLogger(dhcpd_log._StreamSink(stream)).info("lost")
+
+
+def test_syslog_gets_the_bytes_the_syslog_handler_sent(tmp_path: Path) -> None:
+    path = str(tmp_path / "log")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    try:
+        ours = DhcpdLogger(dhcpd_log._SyslogSink(3, "dhcpd[7]: ", path))
+        handler = logging.handlers.SysLogHandler(address=path, facility=3)
+        handler.setFormatter(logging.Formatter("dhcpd[7]: %(message)s"))
+        reference = logging.getLogger("test.dhcpd_log.reference")
+        reference.propagate = False
+        reference.setLevel(logging.DEBUG)
+        reference.handlers = [handler]
+        for logger in (ours, reference):
+            logger.info("Listening on %s", "eth0")
+            logger.error("bad")
+            logger.debug("détail")
+        received = [server.recv(4096) for _ in range(6)]
+        handler.close()
+    finally:
+        server.close()
+    assert received[:3] == received[3:]
+    assert received[0] == b"<30>dhcpd[7]: Listening on eth0\0"
+
+
+def test_without_a_syslog_socket_the_lines_go_to_stderr(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", "/nonexistent/log")
+    logger = make_logger(to_stderr=False)
+    logger.info("fallback")
+    assert capsys.readouterr().err == "fallback\n"
