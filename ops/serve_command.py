@@ -71,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         logger.info("PID file: %s", args.pidfile)
     if args.test_config:
         return 0
+    if config.failover_peers:
+        # Serving a failover pool without the protocol would hand out the partner's
+        # addresses too: two servers, one address, two clients.  Refuse instead.
+        names = ", ".join(peer.name for peer in config.failover_peers)
+        logger.error("failover peer %s: this leaseledger does not run the failover"
+                     " protocol yet; refusing to serve its pools -- exiting", names)
+        return 1
     if args.test_leases:
         return _test_lease_file(args.leasefile, logger)
     try:
