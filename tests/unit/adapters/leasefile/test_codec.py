@@ -47,7 +47,7 @@ from domain.lease import (
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "leases"
 MANIFEST = {row["fixture"]: row for row in csv.DictReader(
-    (FIXTURES / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")}
+    (FIXTURES / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines(), delimiter="\t")}
 
 
 def _style(fixture: str) -> LeaseFileStyle:
