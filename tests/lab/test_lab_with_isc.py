@@ -18,6 +18,7 @@ import pytest
 
 from adapters.leasefile.codec import format_record, parse_lease_file
 from ops.lab.clients import run_dhclient, run_perfdhcp, run_udhcpc
+from ops.lab.lab_config import LAB_CONF, LAB_RANGE
 from ops.lab.netns import (
     BASE_ROLES,
     CLI,
@@ -38,28 +39,6 @@ from ops.lab.servers import start_dhcpd, start_dhcrelay
 
 pytestmark = pytest.mark.lab
 
-# Short leases, no ping before offers (it costs a second each), and room for perfdhcp's
-# clients: its giaddr 10.0.0.5 selects the shared network, whose second subnet has 4k
-# addresses.  Relayed clients get addresses of their own segment.
-DHCPD_CONF = """\
-authoritative;
-ping-check false;
-default-lease-time 120;
-max-lease-time 300;
-shared-network lab {
-  subnet 10.0.0.0 netmask 255.255.255.0 {
-    range 10.0.0.100 10.0.0.199;
-  }
-  subnet 10.2.0.0 netmask 255.255.240.0 {
-    range 10.2.0.1 10.2.15.254;
-  }
-}
-subnet 10.1.0.0 netmask 255.255.255.0 {
-  range 10.1.0.100 10.1.0.199;
-  option routers 10.1.0.1;
-}
-"""
-LAB_RANGE = (IPv4Address("10.0.0.100"), IPv4Address("10.0.0.199"))
 
 
 def lease_block(leases: str, address: str) -> str:
@@ -74,7 +53,7 @@ def test_dhclient_gets_a_lease_that_dhcpd_records(
     lab: Lab, require_tool: Callable[[str], str]
 ) -> None:
     require_tool("dhclient")
-    server = start_dhcpd(lab, SRV1, DHCPD_CONF)
+    server = start_dhcpd(lab, SRV1, LAB_CONF)
     mac = lab.mac_address(CLI)
     mark = server.process.output_mark()
 
@@ -113,7 +92,7 @@ def test_udhcpc_gets_a_lease_from_the_second_server(
     lab: Lab, require_tool: Callable[[str], str]
 ) -> None:
     require_tool("udhcpc")
-    server = start_dhcpd(lab, SRV2, DHCPD_CONF)
+    server = start_dhcpd(lab, SRV2, LAB_CONF)
     mac = lab.mac_address(CLI)
 
     lease = run_udhcpc(lab)
@@ -130,7 +109,7 @@ def test_a_client_behind_dhcrelay_gets_an_address_of_its_own_segment(
 ) -> None:
     require_tool("dhclient")
     require_tool("dhcrelay")
-    server = start_dhcpd(lab, SRV1, DHCPD_CONF)
+    server = start_dhcpd(lab, SRV1, LAB_CONF)
     start_dhcrelay(lab, [SRV1_ADDRESS])
     mac = lab.mac_address(RELAYED_CLIENT)
 
@@ -148,7 +127,7 @@ def test_perfdhcp_completes_a_bounded_run(
     lab: Lab, require_tool: Callable[[str], str]
 ) -> None:
     require_tool("perfdhcp")
-    server = start_dhcpd(lab, SRV1, DHCPD_CONF)
+    server = start_dhcpd(lab, SRV1, LAB_CONF)
 
     run = run_perfdhcp(lab, rate=100, seconds=3)
 
@@ -166,11 +145,11 @@ def test_a_restarted_server_keeps_its_lease_file_and_only_its_new_output_counts(
     lab: Lab, require_tool: Callable[[str], str]
 ) -> None:
     require_tool("udhcpc")
-    first = start_dhcpd(lab, SRV1, DHCPD_CONF)
+    first = start_dhcpd(lab, SRV1, LAB_CONF)
     lease = run_udhcpc(lab)
     first.process.stop()
 
-    second = start_dhcpd(lab, SRV1, DHCPD_CONF)
+    second = start_dhcpd(lab, SRV1, LAB_CONF)
 
     assert second.lease_path == first.lease_path
     assert f"lease {lease.address} {{" in second.leases_text()
@@ -182,7 +161,7 @@ def test_the_lab_is_torn_down_when_the_test_inside_it_fails(
     lab_prerequisites: None, tmp_path: Path
 ) -> None:
     with pytest.raises(RuntimeError, match="test failed"), Lab(tmp_path) as lab:
-        server = start_dhcpd(lab, SRV1, DHCPD_CONF)
+        server = start_dhcpd(lab, SRV1, LAB_CONF)
         assert namespaces_named(lab.prefix) == sorted(lab.prefix + role for role in BASE_ROLES)
         raise RuntimeError("test failed")
 

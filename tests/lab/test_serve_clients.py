@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from ops.lab.clients import run_dhclient, run_perfdhcp, run_udhcpc
+from ops.lab.lab_config import LAB_CONF, LAB_RANGE, SHARED_NETWORK
 from ops.lab.lease_file_check import isc_complaints, last_record
 from ops.lab.netns import (
     CLI,
@@ -33,32 +34,9 @@ from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, DhcpServer, start_dhcpd, s
 
 pytestmark = pytest.mark.lab
 
-# Short leases, no ping before offers, room for perfdhcp (its giaddr 10.0.0.5 selects
-# the shared network, whose second subnet has 4k addresses), and a relayed segment.
-SERVE_CONF = """\
-authoritative;
-ping-check false;
-default-lease-time 120;
-max-lease-time 300;
-shared-network lab {
-  subnet 10.0.0.0 netmask 255.255.255.0 {
-    range 10.0.0.100 10.0.0.199;
-  }
-  subnet 10.2.0.0 netmask 255.255.240.0 {
-    range 10.2.0.1 10.2.15.254;
-  }
-}
-subnet 10.1.0.0 netmask 255.255.255.0 {
-  range 10.1.0.100 10.1.0.199;
-  option routers 10.1.0.1;
-}
-"""
-LAB_RANGE = (IPv4Address("10.0.0.100"), IPv4Address("10.0.0.199"))
-# perfdhcp's giaddr 10.0.0.5 selects the shared network: both of its subnets.
-SHARED_NETWORK = (IPv4Network("10.0.0.0/24"), IPv4Network("10.2.0.0/20"))
 
 
-def start_ours(lab: Lab, config: str = SERVE_CONF) -> DhcpServer:
+def start_ours(lab: Lab, config: str = LAB_CONF) -> DhcpServer:
     return start_dhcpd(lab, SRV1, config, program=LEASELEDGER_SERVE)
 
 
@@ -183,7 +161,7 @@ def test_the_same_clients_see_the_same_log_lines_from_isc_dhcpd_and_from_us(
     logs = {}
     for name, program in (("isc", (DHCPD,)), ("ours", LEASELEDGER_SERVE)):
         with Lab(tmp_path / name) as each:
-            server = start_dhcpd(each, SRV1, SERVE_CONF, program=program)
+            server = start_dhcpd(each, SRV1, LAB_CONF, program=program)
             mac = each.mac_address(CLI)
             for _ in range(2):
                 run_dhclient(each, config_lines=['send host-name "labclient";']).process.stop()

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ops.lab.clients import run_dhclient, run_perfdhcp
+from ops.lab.lab_config import LAB_CONF
 from ops.lab.lease_file_check import isc_complaints, lease_table
 from ops.lab.netns import CLI, PERFDHCP_ADDRESS, PERFDHCP_INTERFACE, SRV1, SRV1_ADDRESS, Lab, run_ip
 from ops.lab.probe_client import acked_leases, probe_argv
@@ -29,20 +30,6 @@ from ops.lab.servers import LEASELEDGER_SERVE, DhcpServer, start_dhcpd
 
 pytestmark = pytest.mark.lab
 
-CONF = """\
-authoritative;
-ping-check false;
-default-lease-time 120;
-max-lease-time 300;
-shared-network lab {
-  subnet 10.0.0.0 netmask 255.255.255.0 {
-    range 10.0.0.100 10.0.0.199;
-  }
-  subnet 10.2.0.0 netmask 255.255.240.0 {
-    range 10.2.0.1 10.2.15.254;
-  }
-}
-"""
 GARBAGE_DATAGRAMS = 2000
 # The probe client's relay address, beside perfdhcp's 10.0.0.5 on the same interface.
 RECORDER_ADDRESS = "10.0.0.6"
@@ -51,7 +38,7 @@ _SECONDS = 20
 
 
 def start_ours(lab: Lab) -> DhcpServer:
-    return start_dhcpd(lab, SRV1, CONF, program=LEASELEDGER_SERVE)
+    return start_dhcpd(lab, SRV1, LAB_CONF, program=LEASELEDGER_SERVE)
 
 
 def test_a_burst_of_garbage_neither_stops_nor_corrupts_the_server(

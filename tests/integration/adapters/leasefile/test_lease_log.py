@@ -15,7 +15,6 @@ import gc
 import logging
 import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from domain import failover_events, lease_events
 from domain.config.model import DhcpConfig
 from domain.lease import NEVER, BindingState, FailoverState, FailoverStateRecord, Hardware, Lease
 from domain.lease_events import LeaseEvent
+from ops.lab.lease_file_check import isc_complaints as lab_isc_complaints
 from projections.lease_view import LeaseView
 
 NOW = datetime(2026, 11, 27, 17, 44, 30, tzinfo=UTC)
@@ -439,23 +439,11 @@ def test_a_failed_rotation_does_not_fail_the_batch(
 
 # -- ISC reads the new segment ---------------------------------------------------------------------
 
-_ISC_ROUTINE = ("Wrote ", "Lease file test successful")
-
-
 def isc_complaints(dhcpd: str, folder: Path, leases: Path) -> list[str]:
-    """Every line `dhcpd -4 -T` prints about the lease file (its exit code says nothing)."""
+    """Every line `dhcpd -4 -T` prints about the lease file, under the covering config."""
     conf = folder / "covering.conf"
     conf.write_text(CONF)
-    copy = folder / "copy.leases"
-    shutil.copyfile(leases, copy)
-    run = subprocess.run(
-        [dhcpd, "-4", "-T", "-cf", str(conf), "-lf", str(copy), "-pf", str(folder / "pid")],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-    lines = (run.stdout + run.stderr).splitlines()
-    after_banner = lines[next(i for i, line in enumerate(lines) if line.startswith("PID file"))
-                         + 1:]
-    return [line for line in after_banner if line.strip() and not line.startswith(_ISC_ROUTINE)]
+    return lab_isc_complaints(conf, leases, folder / "isc", dhcpd=dhcpd)
 
 
 def test_the_new_live_file_passes_dhcpd(

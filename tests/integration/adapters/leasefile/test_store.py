@@ -44,6 +44,7 @@ from adapters.leasefile.store_errors import (
 )
 from domain import failover_events, lease_events
 from domain.lease import BindingState, FailoverState, FailoverStateRecord, Hardware, Lease
+from ops.lab.lease_file_check import isc_complaints as lab_isc_complaints
 
 # CI checks the shared folder out beside the clone, as it sits beside /work/main here.
 CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "leases"
@@ -388,23 +389,11 @@ subnet 10.0.1.0 netmask 255.255.255.0 {
   pool { failover peer "fo1"; range 10.0.1.1 10.0.1.254; }
 }
 """
-_ISC_ROUTINE = ("Wrote ", "Lease file test successful")
-
-
 def isc_complaints(dhcpd: str, folder: Path, leases: Path) -> list[str]:
-    """Every line `dhcpd -4 -T` prints about the lease file (its exit code says nothing)."""
+    """Every line `dhcpd -4 -T` prints about the lease file, under the covering config."""
     conf = folder / "covering.conf"
     conf.write_text(COVERING_CONF)
-    copy = folder / "copy.leases"
-    shutil.copyfile(leases, copy)
-    run = subprocess.run(
-        [dhcpd, "-4", "-T", "-cf", str(conf), "-lf", str(copy), "-pf", str(folder / "pid")],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-    lines = (run.stdout + run.stderr).splitlines()
-    after_banner = lines[next(i for i, line in enumerate(lines) if line.startswith("PID file"))
-                         + 1:]
-    return [line for line in after_banner if line.strip() and not line.startswith(_ISC_ROUTINE)]
+    return lab_isc_complaints(conf, leases, folder / "isc", dhcpd=dhcpd)
 
 
 def test_every_file_the_store_writes_passes_dhcpd(
