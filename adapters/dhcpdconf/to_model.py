@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import fields
 
 from pydantic import ValidationError
 
@@ -310,26 +311,10 @@ class _Builder:
 
     @staticmethod
     def _failover_peer(peer: t.FailoverPeer, pools: list[PoolConfig]) -> FailoverPeerConfig:
+        # The tree already holds every field with ISC's defaults filled in.
+        settings = {f.name: getattr(peer, f.name) for f in fields(peer) if f.name != "where"}
         return FailoverPeerConfig(
-            name=peer.name,
-            role=peer.role,
-            address=peer.address,
-            port=peer.port,
-            peer_address=peer.peer_address,
-            peer_port=peer.peer_port,
-            max_response_delay=peer.max_response_delay,
-            max_unacked_updates=peer.max_unacked_updates,
-            mclt=peer.mclt,
-            split=peer.split,
-            hba=peer.hba,
-            load_balance_max_seconds=peer.load_balance_max_seconds,
-            auto_partner_down=peer.auto_partner_down,
-            max_lease_misbalance=peer.max_lease_misbalance,
-            max_lease_ownership=peer.max_lease_ownership,
-            min_balance=peer.min_balance,
-            max_balance=peer.max_balance,
-            peer_max_response_delay=peer.peer_max_response_delay,
-            peer_max_unacked_updates=peer.peer_max_unacked_updates,
+            **settings,
             referring_pools=tuple(p.id for p in pools if p.failover_peer == peer.name),
             where=_where(peer.where),
         )
