@@ -64,16 +64,17 @@ def load_config(path: str) -> DhcpConfig:
     return build_config(result.tree)
 
 
-def lease_events(path: str) -> Iterator[tuple[str, int, LeaseEvent]]:
-    """The lease events of every segment, with a progress bar for long reads."""
+def lease_events(path: str, *, live_only: bool = False) -> Iterator[tuple[str, int, LeaseEvent]]:
+    """The lease events of every segment (or of the live one), with a progress bar
+    for long reads."""
     live = Path(path)
     if not live.exists():
         raise UsageError(f"{path}: no such lease file")
-    segments = len(archived_segments(live)) + 1
+    segments = 1 if live_only else len(archived_segments(live)) + 1
     progress = Progress(segments, f"reading {path}")
     seen_segments: list[str] = []
     try:
-        for segment, position, event in read_history(live):
+        for segment, position, event in read_history(live, live_only=live_only):
             if not seen_segments or seen_segments[-1] != segment:
                 seen_segments.append(segment)
             if isinstance(event, LeaseEvent):
@@ -84,7 +85,8 @@ def lease_events(path: str) -> Iterator[tuple[str, int, LeaseEvent]]:
 
 
 def current_leases(path: str) -> list[Lease]:
-    return leases_at(lease_events(path), datetime.max.replace(tzinfo=UTC))
+    """The table now: the live segment alone holds it (it starts with a checkpoint)."""
+    return leases_at(lease_events(path, live_only=True), datetime.max.replace(tzinfo=UTC))
 
 
 def lease_row(lease: Lease) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Every read model the server answers from, kept in step by one `apply`.
 
-The daemon applies each committed lease record here on the trio thread, right after
-the group committer made it durable; startup builds it from a replay.  Keeping the
-projections behind one object means no caller can update one index and forget another.
+The daemon applies each lease change here on the trio thread when it decides it (so
+the next request, decided before the write finishes, already sees it); the reply waits
+until the group committer has made it durable.  Startup builds the view from the log.
+Keeping the projections behind one object means no caller can update one index and
+forget another.
 """
 
 from __future__ import annotations

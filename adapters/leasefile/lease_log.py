@@ -313,10 +313,12 @@ class LeaseLogStore(BatchStore[DomainEventProtocol[Any], Recording[Any]]):
 
 
 def read_history(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str], *, live_only: bool = False
 ) -> Iterator[tuple[str, int, LeaseEvent | FailoverEvent]]:
     """Every lease and failover event of every segment, oldest first, as
-    (segment name, position in the segment, event).
+    (segment name, position in the segment, event).  With `live_only`, only the live
+    segment's: its checkpoint holds the whole current state, so the archives are not
+    needed to know what is leased now.
 
     Takes no lock and writes nothing: a daemon may be appending meanwhile.  A torn or
     unfinished tail (a batch still being written) ends a segment's events there; it
@@ -325,7 +327,7 @@ def read_history(
     mapper = LeaseFileMapper(JSONTranscoder())
     opened = snapshot(live)
     try:
-        for segment in opened:
+        for segment in opened[-1:] if live_only else opened:
             data = _read_whole(segment)
             index = EventIndex()
             outcome = scan_log(data, index, read_isc_records, segment.name)

@@ -373,6 +373,20 @@ def test_the_history_reader_sees_every_event_in_order_beside_a_writer(path: Path
         *(f"10.0.0.{host}" for host in range(1, 13)), "failover:fo"]
 
 
+def test_the_live_segment_alone_gives_the_current_state(path: Path) -> None:
+    with LeaseLog(path, rotate_bytes=6000) as log:
+        busy_day(log, 5, rotate=True)
+        assert len(log.segments()) > 1
+    everything = list(read_history(path))
+    live = list(read_history(path, live_only=True))
+    assert {segment for segment, _, _ in live} == {path.name}
+
+    def latest(history: list) -> dict:
+        return {e.originator_id: getattr(e, "lease", None) or e.state for _, _, e in history}
+
+    assert latest(live) == latest(everything)
+
+
 def test_the_history_reader_stops_before_a_torn_tail_and_leaves_it(path: Path) -> None:
     with LeaseLog(path) as log:
         busy_day(log, 1, hosts=2)
