@@ -7,6 +7,11 @@ booting) are applied, the lease time is worked out, and the new lease record is 
 all when the lease is young enough to be answered unchanged (dhcp-cache-threshold).
 Then the DISCOVER/REQUEST line is logged and either the reply goes out or, for an
 offer that needs it, the address is pinged first.
+
+In a failover pool (when `decide` was given the failover mapping) the DHCP lease time
+is capped by the MCLT rule and the record carries the peer times: an ACK sets tstp to
+the potential expiry (lowering tsfp to it) and zeroes atsfp, an OFFER keeps the old
+ones (spec failover §7.2).  BOOTP leases skip the cap.
 """
 
 from __future__ import annotations
@@ -27,12 +32,13 @@ from domain.dhcp_decision import (
 )
 from domain.dhcp_nak import nak
 from domain.dhcp_packet import ZERO, MessageType, Opt
+from domain.failover.service_view import FailoverService
 from domain.find_lease import FixedLease, hosts_by_identifier
 from domain.lease import BindingState, Lease
 from domain.lease_events import Acked, Reclaimed, Released
-from domain.lease_lifecycle import released
+from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, same_client
-from domain.lease_times import PoolState, bootp_lease_ends, dhcp_lease_time
+from domain.lease_times import PoolState, bootp_lease_ends, capped_by_mclt, dhcp_lease_time
 from domain.reply_options import ScopeResult, run_scopes
 from domain.reply_packet import ReplyPlan, build_reply
 
@@ -87,9 +93,13 @@ def _one_lease_per_client(
     for other in others:
         current = ctx.lease(other.ip) or other
         if current.ip != lease.ip and current.binding_state not in _UNBOUND:
+            service = ctx.service_of(current)
+            new = (
+                released(current, ctx.now) if service is None
+                else failover_released(current, ctx.now, service)
+            )
             ctx.record(LeaseChange(
-                Released, released(current, ctx.now),
-                f"one-lease-per-client: {current.ip} released for {lease.ip}",
+                Released, new, f"one-lease-per-client: {current.ip} released for {lease.ip}",
             ))
 
 
@@ -220,6 +230,22 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
     return _Admitted(subnet, pool, host, scopes)
 
 
+def _peer_times(
+    new: Lease, old: Lease, offer: MessageType | None, tstp: int, service: FailoverService
+) -> Lease:
+    """The failover fields of the record (`ack_lease`'s failover block, then
+    `supersede_lease`): an OFFER is not propagated, so it keeps the old peer times; an
+    ACK tells the peer `tstp` and may not keep a tsfp beyond it; BOOTP has none."""
+    if offer is MessageType.DHCPOFFER:
+        return replace(new, tstp=old.tstp, tsfp=old.tsfp, atsfp=old.atsfp)
+    if offer is MessageType.DHCPACK:
+        tsfp = old.tsfp
+        if tsfp is not None and tstp < tsfp:
+            tsfp = tstp
+        new = replace(new, tstp=tstp, tsfp=tsfp)
+    return failover_committed(new, service)
+
+
 def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     """The answer for `grant` (see the module docstring)."""
     admitted = _admit(ctx, grant)
@@ -227,7 +253,9 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         return admitted
     old, static = grant.lease, grant.fixed is not None
     subnet, pool, params = admitted.subnet, admitted.pool, admitted.scopes.parameters
+    service = ctx.service_for(pool)
     lines: list[LogLine] = list(ctx.log)
+    tstp = 0
     if grant.offer is not None:
         times = dhcp_lease_time(
             params, address=old.ip, requested=ctx.packet.option(Opt.LEASE_TIME),
@@ -236,6 +264,9 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         lines += times.log
         if times.refused:
             return nak(ctx, old.ip, subnet=subnet, message="", log=tuple(times.log))
+        if service is not None:
+            capped = capped_by_mclt(times, mclt=service.mclt, tsfp=old.tsfp or 0, now=ctx.now)
+            times, tstp = capped.granted, capped.potential_expiry
         expiry, reserved = times.expiry, times.reserved
         ends = grant.when or expiry
     else:
@@ -246,6 +277,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         bindings=admitted.scopes.bindings,
         failover_pool=pool is not None and pool.failover_peer is not None,
     )
+    if service is not None:
+        new = _peer_times(new, old, grant.offer, tstp, service)
     shown, holds = new, ()
     if static:
         shown = replace(old, hardware=ctx.hardware)

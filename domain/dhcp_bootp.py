@@ -5,6 +5,8 @@ subnet, class and host scopes; nothing is stored.  Any other client is given a d
 lease from a pool that admits `dynamic bootp clients` — infinite unless
 dynamic-bootp-lease-length/-cutoff say otherwise — through the same `ack_lease` path
 as DHCP.  BOOTP replies carry no DHCP message type, server identifier or lease time.
+A dynamic lease of a failover pool is given only while this server answers clients and,
+while both servers are normal, only to clients the load-balancing hash gives it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from domain.allocate_lease import allocate
 from domain.dhcp_context import RequestContext
 from domain.dhcp_decision import Decision, LogLine, error, hardware_text, info
 from domain.dhcp_packet import BOOTREPLY, BOOTREQUEST, BROADCAST_FLAG, DhcpPacket, Opt
+from domain.failover_dhcp import bootp_refusal
 from domain.find_lease import FixedLease, find_lease
 from domain.reply_options import netmask_of, run_scopes, select_options
 
@@ -35,10 +38,13 @@ def bootp(ctx: RequestContext) -> Decision:
         return _fixed_reply(ctx, found.fixed, msg, mac)
     hosts = ctx.config.hosts_by_hardware(packet.htype, ctx.hardware.address)
     host = next((h for h in hosts if not h.fixed_addresses), None)
-    lease = found.lease or allocate(ctx, ctx.network.pools)
+    lease = found.lease or allocate(ctx, ctx.network.pools).lease
     if lease is None:
         line = info(f"{msg}: BOOTP from dynamic client and no dynamic leases")
         return Decision(log=(*ctx.log, line), changes=ctx.changes())
+    refusal = bootp_refusal(ctx, lease, msg)
+    if refusal is not None:
+        return refusal
     return ack_lease(ctx, Grant(lease, None, msg, host=host))
 
 

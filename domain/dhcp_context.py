@@ -10,6 +10,7 @@ decision can return every change in order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,6 +19,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LeaseChange, LogLine, client_text, via_text
 from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt, ipv4
 from domain.eval_context import BindingScope, EvalContext
+from domain.failover.service_view import FailoverService, service_for_pool
 from domain.incoming_options import IncomingOptions
 from domain.lease import AgentOption, Hardware, Lease
 from domain.lease_reader import LeaseReader
@@ -77,7 +79,9 @@ class RequestContext:
     locate it).  `agent_options` is option 82 as dhcpd sees it — the packet's, or for a
     unicast renewal the lease's stashed copy (`agent_stashed`), which is then not
     echoed.  `classes` are the matched classes' scopes in match order, `class_names`
-    the names `members of` permits test (a subclass counts as its superclass)."""
+    the names `members of` permits test (a subclass counts as its superclass).
+    `failover` is what each failover relationship allows now; None applies no failover
+    rules at all."""
 
     inbound: Inbound
     config: DhcpConfig
@@ -90,6 +94,7 @@ class RequestContext:
     classes: tuple[ClassConfig, ...] = ()
     class_names: tuple[str, ...] = ()
     known: bool = False
+    failover: Mapping[str, FailoverService] | None = None
     changed: dict[str, LeaseChange] = field(default_factory=dict)
     order: list[LeaseChange] = field(default_factory=list)
     log: list[LogLine] = field(default_factory=list)
@@ -175,6 +180,15 @@ class RequestContext:
     def network_of(self, lease: Lease) -> str | None:
         subnet = self.subnet_of(lease)
         return subnet.shared_network if subnet is not None else None
+
+    def service_for(self, pool: PoolConfig | None) -> FailoverService | None:
+        """The relationship governing `pool` (None: no failover rules apply)."""
+        return service_for_pool(pool, self.failover, self.config)
+
+    def service_of(self, lease: Lease) -> FailoverService | None:
+        """The relationship governing a range lease (never ask it for a host's fixed
+        address: dhcpd's mocked-up lease for one has no pool)."""
+        return self.service_for(self.pool_of(lease))
 
     def permitted(self, pool: PoolConfig | None) -> bool:
         """dhcpd's `permitted` test of a pool's allow and deny lists for this client."""

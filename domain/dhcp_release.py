@@ -5,6 +5,10 @@ A release counts only for the client that holds the lease (matched by hardware
 address) and only while the lease has not ended; it then frees the address at once.  A
 decline abandons the address whoever held it — the client found another machine using
 it — unless the scopes say `deny declines` (logged) or `ignore declines` (silent).
+
+In a failover pool both are ignored while this server answers no clients (`<peer>:
+ignored<reason>`), and a release leaves the lease RELEASED until the peer acknowledges
+it (`domain.lease_lifecycle.failover_released`).
 """
 
 from __future__ import annotations
@@ -20,10 +24,17 @@ from domain.dhcp_decision import (
     info,
 )
 from domain.dhcp_packet import Opt
+from domain.failover_dhcp import ignored_by
 from domain.find_lease import lease_at
 from domain.lease import Lease
 from domain.lease_events import Declined, Released
-from domain.lease_lifecycle import abandoned, is_bound, released
+from domain.lease_lifecycle import (
+    abandoned,
+    failover_abandoned,
+    failover_released,
+    is_bound,
+    released,
+)
 from domain.reply_options import run_scopes
 
 
@@ -57,9 +68,17 @@ def release(ctx: RequestContext) -> Decision:
         f"DHCPRELEASE of {packet.ciaddr} from {ctx.client(lease)} {hostname_text(lease)}"
         f"via {ctx.via} ({outcome})"
     )
+    ignored = ignored_by(ctx, lease) if lease is not None else None
+    if ignored is not None:
+        return Decision(log=(*lines, ignored))
     changes: tuple[LeaseChange, ...] = ()
     if lease is not None and (lease.ends or 0) > ctx.now and is_bound(lease):
-        changes = (LeaseChange(Released, released(lease, ctx.now), msg),)
+        service = ctx.service_of(lease)
+        new = (
+            released(lease, ctx.now) if service is None
+            else failover_released(lease, ctx.now, service)
+        )
+        changes = (LeaseChange(Released, new, msg),)
     lines.append(info(msg))
     return Decision(log=tuple(lines), changes=changes)
 
@@ -83,10 +102,18 @@ def decline(ctx: RequestContext) -> Decision:
     if permission != "allow":
         status = "ignored"
     elif lease is not None:
+        ignored = ignored_by(ctx, lease)
+        if ignored is not None:
+            return Decision(log=(ignored,))
         reason = f"Abandoning IP address {cip}: declined."
         lines.append(error(reason))
         lifetime = ctx.config.global_parameters.abandon_lease_time
-        changes = (LeaseChange(Declined, abandoned(lease, ctx.now, lifetime), reason),)
+        service = ctx.service_of(lease)
+        new = (
+            abandoned(lease, ctx.now, lifetime) if service is None
+            else failover_abandoned(lease, ctx.now, lifetime, service)
+        )
+        changes = (LeaseChange(Declined, new, reason),)
         status = "abandoned"
     else:
         status = "not found"

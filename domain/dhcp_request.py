@@ -7,6 +7,10 @@ it came from — the wrong network earns a NAK where the server is authoritative
 address that is this server's but not available for the client is NAKed whatever the
 authoritative setting; an address nobody knows is silently ignored.  The server
 identifier is only logged: without failover dhcpd does not check it.
+
+A lease of a failover pool is answered only while this server answers clients and only
+when the lease's state is not the peer's to give (`domain.failover_dhcp`); REQUESTs are
+never load-balanced.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from domain.dhcp_context import RequestContext, address_option
 from domain.dhcp_decision import Decision, LogLine, hostname_text, info
 from domain.dhcp_nak import nak
 from domain.dhcp_packet import ZERO, MessageType, Opt, ipv4
+from domain.failover_dhcp import request_refusal
 from domain.find_lease import Found, find_lease
 from domain.lease import Lease
 
@@ -48,6 +53,11 @@ def request(ctx: RequestContext, ciaddr_lease: Lease | None = None) -> Decision:
         f"DHCPREQUEST for {cip}{shown_sid} from {ctx.client(lease)}"
         f" {hostname_text(lease)}via {ctx.via}"
     )
+    fixed = found.fixed is not None and lease is found.fixed.lease
+    if lease is not None and not fixed:
+        refusal = request_refusal(ctx, lease, msg, cip, found.message)
+        if refusal is not None:
+            return refusal
     checked = (
         ctx.network is None
         or (packet.ciaddr != ZERO and packet.giaddr != ZERO)

@@ -10,6 +10,7 @@ how the adapter carries it out.  Nothing here raises for any packet.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from domain.classify import classify
@@ -23,6 +24,7 @@ from domain.dhcp_inform import inform
 from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt, ipv4
 from domain.dhcp_release import decline, release
 from domain.dhcp_request import request
+from domain.failover.service_view import FailoverService
 from domain.find_lease import lease_at
 from domain.lease import Lease
 from domain.lease_reader import LeaseReader
@@ -123,13 +125,14 @@ def decide(
     view: LeaseReader,
     config: DhcpConfig,
     now: int,
-    failover: object | None = None,
+    failover: Mapping[str, FailoverService] | None = None,
 ) -> Decision:
     """The whole answer to one received DHCP or BOOTP message.
 
-    `failover` is the seam for the failover view (issue 5); without it every pool is
-    served as dhcpd serves pools without a failover peer."""
-    del failover
+    `failover` maps each failover peer's name to what that relationship allows right
+    now; a pool whose peer is missing from it is served as dhcpd in unknown state
+    (not at all).  Without a mapping every pool is served as dhcpd serves pools
+    without a failover peer."""
     packet = inbound.packet
     if not packet.has_cookie and packet.options:
         # dhcpd parses options only after the magic cookie
@@ -146,6 +149,7 @@ def decide(
     ctx = RequestContext(
         inbound=inbound, config=config, view=view, now=now, network=network,
         interface_network=interface_network(inbound, config), agent_options=agent,
+        failover=failover,
     )
     if ptype == 0:
         classify_client(ctx)

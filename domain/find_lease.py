@@ -19,9 +19,10 @@ from domain.config.declarations import HostConfig, SharedNetworkConfig, SubnetCo
 from domain.dhcp_context import RequestContext, address_option
 from domain.dhcp_decision import LeaseChange, error, hardware_text
 from domain.dhcp_packet import ZERO, MessageType, Opt, ipv4
+from domain.failover_dhcp import mine_to_reallocate as failover_mine_to_reallocate
 from domain.lease import BindingState, Hardware, Lease
 from domain.lease_events import Released
-from domain.lease_lifecycle import is_bound, released
+from domain.lease_lifecycle import failover_released, is_bound, released
 from domain.options.standard_tables import AGENT_OPTIONS, DHCP_OPTIONS
 
 _FREE_STATES = (BindingState.FREE, BindingState.BACKUP)
@@ -155,26 +156,34 @@ def _preference(lease: Lease) -> tuple[int, int, int]:
     return rank, -when, int(ipv4(lease.ip))
 
 
-def mine_to_reallocate(lease: Lease) -> bool:
-    """dhcpd's `lease_mine_to_reallocate` for a pool without failover: a free lease
-    may go to anybody (the failover rules arrive with issue 5)."""
+def mine_to_reallocate(ctx: RequestContext, lease: Lease) -> bool:
+    """dhcpd's `lease_mine_to_reallocate`: without failover a free lease may go to
+    anybody; in a failover pool only what this server's role and state allow."""
+    service = ctx.service_of(lease)
+    if service is not None:
+        return failover_mine_to_reallocate(lease, service, ctx.now)
     return lease.binding_state in _FREE_STATES
 
 
-def _usable_by_client(lease: Lease) -> bool:
+def _usable_by_client(ctx: RequestContext, lease: Lease) -> bool:
     """A lease found by client id or hardware may be extended when it is (or was last)
     active, or when it could be handed out anyway."""
     return (
         lease.binding_state is BindingState.ACTIVE
         or lease.rewind_binding_state is BindingState.ACTIVE
-        or mine_to_reallocate(lease)
+        or mine_to_reallocate(ctx, lease)
     )
 
 
 def release(ctx: RequestContext, lease: Lease, reason: str) -> None:
-    """dhcpd's `release_lease` inside the lookup: the client has moved on."""
-    if is_bound(lease):
-        ctx.record(LeaseChange(Released, released(lease, ctx.now), f"{reason}: {lease.ip}"))
+    """dhcpd's `release_lease` inside the lookup: the client has moved on (in a
+    failover pool: RELEASED until the peer acknowledges)."""
+    if not is_bound(lease):
+        return
+    service = ctx.service_of(lease)
+    record = (failover_released(lease, ctx.now, service) if service is not None
+              else released(lease, ctx.now))
+    ctx.record(LeaseChange(Released, record, f"{reason}: {lease.ip}"))
 
 
 def _other_client(ctx: RequestContext, lease: Lease) -> bool:
@@ -204,7 +213,7 @@ class _Search:
         for lease in sorted(self.ctx.leases_by_client_id(uid), key=_preference):
             if self.ctx.pool_of(lease) is None:
                 continue
-            if not _usable_by_client(lease):
+            if not _usable_by_client(self.ctx, lease):
                 if self.no_ciaddr:
                     release(self.ctx, lease, "not usable by its client")
                 continue
@@ -223,7 +232,7 @@ class _Search:
             return None
         uid = self.ctx.client_id
         for lease in sorted(self.ctx.leases_by_hardware(hardware), key=_preference):
-            if not _usable_by_client(lease):
+            if not _usable_by_client(self.ctx, lease):
                 continue
             if lease.binding_state not in _FREE_STATES and lease.uid and lease.uid != uid:
                 continue
@@ -275,7 +284,7 @@ def find_lease(
         ip_lease is not None and (uid_lease or hw_lease)
         and ip_lease.binding_state is not BindingState.ACTIVE
         and ip_lease.rewind_binding_state is not BindingState.ACTIVE
-        and not mine_to_reallocate(ip_lease)
+        and not mine_to_reallocate(ctx, ip_lease)
         and kind is MessageType.DHCPDISCOVER
     ):
         ip_lease = None

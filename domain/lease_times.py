@@ -6,6 +6,7 @@ default-, max- and min-lease-time, shortens it when a pool is nearly full
 a pool opens (`allow after`).  BOOTP leases are infinite unless
 dynamic-bootp-lease-length/-cutoff say otherwise.  Renewal and rebinding times (58/59)
 are never invented — dhcpd only drops configured ones that make no sense.
+In a failover pool the time is then capped by the MCLT rule (`capped_by_mclt`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from domain.config.parameters import DEFAULT_MIN_LEASE_TIME, ServerParameters
 from domain.dhcp_decision import LogLine, info
+from domain.failover.rules import ack_potential_expiry, mclt_lease_time
 from domain.lease import NEVER
 
 INFINITE_TIME = 0xFFFFFFFF
@@ -103,6 +105,30 @@ def dhcp_lease_time(
     seconds = max(seconds, minimum)
     return LeaseTime(
         seconds=seconds, expiry=_expiry(now, seconds), reserved=reserved, log=tuple(log)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FailoverTime:
+    """A DHCP lease time after the failover cap: `granted` replaces the configured
+    time, `potential_expiry` is the tstp an ACK tells the peer."""
+
+    granted: LeaseTime
+    potential_expiry: int
+
+
+def capped_by_mclt(time: LeaseTime, *, mclt: int, tsfp: int, now: int) -> FailoverTime:
+    """The lease time a failover server may grant (`ack_lease`, spec failover §7.2):
+    no more than the peer could take over after tsfp + MCLT.  The tstp is computed
+    from the time the configuration wanted, so the client's renewal can get it."""
+    granted = mclt_lease_time(time.seconds, mclt, tsfp, now)
+    desired = None if time.seconds == INFINITE_TIME else time.seconds
+    return FailoverTime(
+        granted=LeaseTime(
+            seconds=granted, expiry=_expiry(now, granted), reserved=time.reserved,
+            log=time.log,
+        ),
+        potential_expiry=ack_potential_expiry(desired, granted, now),
     )
 
 

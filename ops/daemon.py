@@ -8,10 +8,15 @@ if a write fails the server stops (the log is consistent and a restart replays i
 
 A second task runs the lease timers (expiry, release and abandon timeouts) from the
 expiry queue.  Time comes from one injected clock so tests can drive it.
+
+Each `failover peer` runs as a `FailoverRunner` (ops/failover_runner.py): its state
+decides what `decide()` may do for the relationship's pools, and every change of ours
+to one of its leases is sent to the peer once it is durable.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -30,9 +35,14 @@ from domain.dhcp_decision import Decision, LeaseChange
 from domain.dhcp_discover import ping_answered
 from domain.dhcp_packet import Inbound
 from domain.dhcp_server import decide as decide_reply
+from domain.failover.service_view import FailoverServices
+from domain.failover_events import StateChanged as FailoverStateChanged
+from domain.failover_events import failover_id
+from domain.lease import FailoverStateRecord
 from domain.lease_lifecycle import handle_timer, settle_after_load
 from domain.reply_route import route_reply
 from ops.dhcpd_log import emit
+from ops.failover_runner import FailoverRunner
 from projections.lease_view import LeaseView
 
 MAX_IN_FLIGHT = 1024  # requests being decided/written at once; more wait in the socket
@@ -75,6 +85,7 @@ class Daemon:
         # lock is held through every fsync).
         self._versions: dict[str, int] = {}
         self._limit = trio.Semaphore(MAX_IN_FLIGHT)
+        self.runners: dict[str, FailoverRunner] = {}
 
     def now(self) -> int:
         return int(self.clock())
@@ -84,11 +95,22 @@ class Daemon:
     def load(self) -> list[LeaseChange]:
         """Build the projections from the log; return the transitions due meanwhile
         (dhcpd expires what ran out while it was down before it serves)."""
-        leases, _failover_states = self.log.load_latest()
+        leases, failover_states = self.log.load_latest()
         self.view.load(leases)
         for lease in leases:
             self._versions[lease.ip] = self.log.version_of(lease.ip) or 0
-        return settle_after_load(self.view, self.config, self.now())
+        for peer in self.config.failover_peers:
+            self._versions[failover_id(peer.name)] = self.log.version_of(
+                failover_id(peer.name)) or 0
+            self.runners[peer.name] = FailoverRunner(
+                self, peer, failover_states.get(peer.name), wall_clock=self.clock)
+        return settle_after_load(self.view, self.config, self.now(), self.failover_services())
+
+    def failover_services(self) -> FailoverServices | None:
+        """What each relationship lets the DHCP core do now (None: no failover)."""
+        if not self.runners:
+            return None
+        return {name: runner.service() for name, runner in self.runners.items()}
 
     # -- the tasks ------------------------------------------------------------------------
 
@@ -98,6 +120,8 @@ class Daemon:
             settled = self.load()
             if settled:
                 await self.persist(settled)
+            for runner in self.runners.values():
+                await nursery.start(runner.run)
             nursery.start_soon(self._timers)
             task_status.started()
             while True:
@@ -140,7 +164,8 @@ class Daemon:
             return None
         inbound = Inbound(packet, datagram.interface, datagram.source_address,
                           datagram.source_port, datagram.interface_address)
-        return inbound, decide_reply(inbound, self.view, self.config, self.now())
+        return inbound, decide_reply(inbound, self.view, self.config, self.now(),
+                                     self.failover_services())
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
         emit(self.logger, decision.log)
@@ -154,7 +179,8 @@ class Daemon:
             and self.pinger is not None
             and await self.pinger.answered(ping.address, ping.timeout)
         ):
-            verdict = ping_answered(ping, self.view, self.config, self.now())
+            verdict = ping_answered(ping, self.view, self.config, self.now(),
+                                    self.failover_services())
             emit(self.logger, verdict.log)
             if verdict.changes:
                 await self.persist(verdict.changes)
@@ -174,32 +200,78 @@ class Daemon:
         emit(self.logger, decision.reply_log)
 
     async def persist(self, changes: Sequence[LeaseChange]) -> None:
-        """Apply `changes` to the view now, then wait until they are durable."""
+        """Apply `changes` to the view now, wait until they are durable, then tell
+        the failover peer of those in its pools."""
+        events = self.stage(changes)
+        runners = [self._runner_for(change.lease.ip) for change in changes]
+        for change, runner in zip(changes, runners, strict=True):
+            if runner is not None:
+                runner.partner.lease_storing(change.lease.ip)
+        await self.commit(events)
+        for change, runner in zip(changes, runners, strict=True):
+            if runner is not None:
+                runner.lease_stored(change.lease)
+
+    def stage(self, changes: Sequence[LeaseChange]) -> list[object]:
+        """Apply `changes` to the view and number their events, synchronously, so that
+        the order of changes is the order of decisions whatever the writes do."""
         stamp = datetime.fromtimestamp(self.clock(), UTC)
-        events = []
+        events: list[object] = []
         for change in changes:
             self.view.apply(change.lease)
             version = self._next_version(change.lease.ip)
             events.append(change.event(originator_id=change.lease.ip,
                                        originator_version=version, timestamp=stamp,
                                        lease=change.lease, cause=change.cause))
-        await self.committer.commit(events)
+        return events
 
-    def _next_version(self, ip: str) -> int:
-        """The next event number of `ip`: after the durable ones and any still queued.
-        (A rotation keeps versions, so the numbers stay valid across segments.)"""
-        version = self._versions.get(ip, 0) + 1
-        self._versions[ip] = version
+    def stage_failover(self, record: FailoverStateRecord, cause: str) -> list[object]:
+        """The event recording a relationship's new state record (ISC writes one on
+        every state change of either side)."""
+        stamp = datetime.fromtimestamp(self.clock(), UTC)
+        aggregate_id = failover_id(record.peer)
+        version = self._next_version(aggregate_id)
+        return [FailoverStateChanged(originator_id=aggregate_id, originator_version=version,
+                                     timestamp=stamp, state=record, cause=cause)]
+
+    async def commit(self, events: Sequence[object]) -> None:
+        """Wait until `events` are durable (group commit)."""
+        await self.committer.commit(list(events))
+
+    async def shutdown(self) -> None:
+        """Before the tasks are cancelled: every failover link says DISCONNECT."""
+        for runner in self.runners.values():
+            await runner.stop()
+
+    def _runner_for(self, ip: str) -> FailoverRunner | None:
+        if not self.runners:
+            return None
+        pool = self.config.pool_for_address(ipaddress.IPv4Address(ip))
+        if pool is None or pool.failover_peer is None:
+            return None
+        return self.runners.get(pool.failover_peer)
+
+    def _next_version(self, aggregate_id: str) -> int:
+        """The next event number of an address (or relationship): after the durable
+        ones and any still queued.  (A rotation keeps versions, so the numbers stay
+        valid across segments.)"""
+        version = self._versions.get(aggregate_id, 0) + 1
+        self._versions[aggregate_id] = version
         return version
 
     async def _timers(self) -> None:
         while True:
             now = self.now()
-            changes = handle_timer(self.view, self.config, now)
+            changes = handle_timer(self.view, self.config, now, self.failover_services())
             if changes:
                 await self.persist(changes)
             deadline = self.view.expiry.next_deadline()
-            wait = TIMER_POLL if deadline is None else min(max(deadline - now, 0.05), TIMER_POLL)
+            if deadline is None or (deadline <= now and not changes):
+                # Nothing due, or only what waits on the failover peer (a secondary
+                # in normal leaves expiry to the primary): look again in a while.
+                wait = TIMER_POLL
+            else:
+                wait = min(max(deadline - now, 0.05), TIMER_POLL)
             await trio.sleep(wait)
 
 

@@ -22,8 +22,14 @@ from pydantic import ValidationError
 
 from adapters.peer_tcp import PeerLink
 from domain.config.failover_peer import FailoverPeerConfig
-from domain.failover.session import Action, BindUpdateReceived, FailoverSession
+from domain.failover.session import (
+    Action,
+    BindUpdateReceived,
+    FailoverSession,
+    UpdatesRequested,
+)
 from domain.failover.states import Fatal, LogLine
+from domain.failover_messages import UpdDone
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -52,6 +58,10 @@ def _print_action(link: PeerLink, action: Action) -> None:
         update = action.update
         print(f"BNDUPD for {update.assigned_address} acknowledged, not stored", flush=True)
         link.carry_out(link.session.acknowledge(action, link.now()))
+    elif isinstance(action, UpdatesRequested):
+        # A server without leases has nothing to send: UPDDONE at once.
+        link.carry_out(link.session.reply(UpdDone(time=link.now(), xid=action.xid), link.now()))
+        print(f"Sent update done message to {link.session.name}", flush=True)
 
 
 async def _run(config: FailoverPeerConfig, seconds: float) -> None:

@@ -54,7 +54,8 @@ class RelayClient:
         self._sock.close()
 
     def _request(
-        self, kind: MessageType, mac: bytes, options: dict[int, bytes] | None = None
+        self, kind: MessageType, mac: bytes, options: dict[int, bytes] | None = None,
+        secs: int = 0,
     ) -> DhcpPacket:
         self._xid = (self._xid + 1) & 0xFFFFFFFF
         agent = bytes([5, 4]) + socket.inet_aton(self.link)  # link-selection
@@ -62,7 +63,7 @@ class RelayClient:
         opts.update(options or {})
         opts[Opt.RELAY_AGENT_INFORMATION] = agent
         return DhcpPacket(
-            op=BOOTREQUEST, htype=1, hlen=6, hops=1, xid=self._xid, secs=0, flags=0,
+            op=BOOTREQUEST, htype=1, hlen=6, hops=1, xid=self._xid, secs=secs, flags=0,
             ciaddr=ZERO, yiaddr=ZERO, siaddr=ZERO, giaddr=self.relay_address, chaddr=mac,
             options=opts,
         )
@@ -88,11 +89,13 @@ class RelayClient:
         return None
 
     async def dora(self, mac: bytes, *, hostname: str | None = None,
-                   wait: float = 2.0) -> Exchange:
+                   wait: float = 2.0, secs: int = 0) -> Exchange:
         """DISCOVER, OFFER, REQUEST, ACK for `mac`; `wait` seconds per try (more than
-        the server's ping-check timeout, which delays every offer)."""
+        the server's ping-check timeout, which delays every offer).  `secs` is the
+        client's seconds-since-start: past a failover pair's `load balance max
+        seconds`, either server answers it."""
         extra: dict[int, bytes] = {Opt.HOST_NAME: hostname.encode()} if hostname else {}
-        discover = self._request(MessageType.DHCPDISCOVER, mac, extra)
+        discover = self._request(MessageType.DHCPDISCOVER, mac, extra, secs)
         offer = await self._ask(discover, frozenset({MessageType.DHCPOFFER}), wait)
         if offer is None:
             return Exchange(offer, None)

@@ -71,13 +71,6 @@ def run(args: argparse.Namespace) -> int:
         logger.info("PID file: %s", args.pidfile)
     if args.test_config:
         return 0
-    if config.failover_peers:
-        # Serving a failover pool without the protocol would hand out the partner's
-        # addresses too: two servers, one address, two clients.  Refuse instead.
-        names = ", ".join(peer.name for peer in config.failover_peers)
-        logger.error("failover peer %s: this leaseledger does not run the failover"
-                     " protocol yet; refusing to serve its pools -- exiting", names)
-        return 1
     if args.test_leases:
         return _test_lease_file(args.leasefile, logger)
     try:
@@ -148,5 +141,6 @@ async def _until_signal(
         logger.info("Server starting service.")
         with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as sigs:
             async for _signum in sigs:
+                await daemon.shutdown()
                 nursery.cancel_scope.cancel()
                 break

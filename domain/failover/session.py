@@ -15,6 +15,7 @@ server that has no leases to send.  Time comes in as `now`; `next_deadline()` an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from domain.config.failover_peer import FailoverPeerConfig
@@ -80,7 +81,33 @@ class BindUpdateReceived:
     update: BndUpd
 
 
-Action = Transmit | DropLink | BindUpdateReceived | Output
+@dataclass(frozen=True, slots=True)
+class BindAckReceived:
+    """The peer answered one of our BNDUPDs: the daemon updates the lease (tsfp)."""
+
+    ack: BndAck
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatesRequested:
+    """The peer sent UPDREQ (`everything` False) or UPDREQALL: the daemon queues the
+    leases and answers with UPDDONE (`xid`) once the last of them is acknowledged."""
+
+    everything: bool
+    xid: int
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRequested:
+    """The peer sent POOLREQ: the daemon balances and answers POOLRESP (`xid`)."""
+
+    xid: int
+
+
+Action = (
+    Transmit | DropLink | BindUpdateReceived | BindAckReceived | UpdatesRequested
+    | PoolRequested | Output
+)
 
 
 @dataclass(slots=True)
@@ -185,6 +212,19 @@ class FailoverSession:
         ack = BndAck(time=now, xid=received.update.xid,
                      assigned_address=received.update.assigned_address)
         return [self._send(received.link, ack, now)]
+
+    def transmit(self, build: Callable[[int], FailoverMessage], now: int) -> list[Transmit]:
+        """Send on the established link the message `build(xid)` makes with the
+        connection's next xid; nothing when no link is up."""
+        if self.active is None or self.active not in self._connections:
+            return []
+        return [self._send(self.active, build(self._xid(self.active)), now)]
+
+    def reply(self, message: FailoverMessage, now: int) -> list[Transmit]:
+        """Send an answer that carries its request's xid (UPDDONE, POOLRESP)."""
+        if self.active is None or self.active not in self._connections:
+            return []
+        return [self._send(self.active, message, now)]
 
     def shutdown(self, now: int) -> list[Action]:
         """Leaving: DISCONNECT on the link, then close every connection.  The state is
@@ -336,21 +376,13 @@ class FailoverSession:
             return self._machine(Input.UPDDONE, now)
         actions = self._machine(Input.MESSAGE_RECEIVED, now)
         if isinstance(message, UpdReqAll | UpdReq):
-            kind = "Update request all" if isinstance(message, UpdReqAll) else "Update request"
-            actions += [
-                self._send(link, UpdDone(time=now, xid=message.xid), now),
-                LogLine("info", f"Sent update done message to {self.name}"),
-                LogLine("info", f"{kind} from {self.name}: nothing pending"),
-            ]
+            actions.append(UpdatesRequested(isinstance(message, UpdReqAll), message.xid))
         elif isinstance(message, BndUpd):
             actions.append(BindUpdateReceived(link, message))
+        elif isinstance(message, BndAck):
+            actions.append(BindAckReceived(message))
         elif isinstance(message, PoolReq):
-            actions += [
-                LogLine("info", f"peer {self.name}: Got POOLREQ, answering negatively!  "
-                        "Peer may be out of leases or database inconsistent."),
-                self._send(link, PoolResp(time=now, xid=message.xid, addresses_transferred=0),
-                           now),
-            ]
+            actions.append(PoolRequested(message.xid))
         elif isinstance(message, PoolResp):
             count = message.addresses_transferred or 0
             actions.append(LogLine("info", f"pool response: {count} leases"))

@@ -104,14 +104,3 @@ def test_dash_cap_t_reads_the_lease_file_without_touching_it(running, tmp_path) 
     assert check.wait(20) == 0  # beside the running server: no lock taken
     assert "Lease file test successful: 1 leases" in log.read_text()
     assert (tmp_path / "dhcpd.leases").read_bytes() == before
-
-
-def test_a_failover_configuration_is_refused_rather_than_served_alone(tmp_path) -> None:
-    primary = EXAMPLE.parent.parent / "failover" / "primary.conf"
-    (tmp_path / "dhcpd.conf").write_text(primary.read_text().replace(
-        'include "ops/examples/failover/dhcpd.master";',
-        (primary.parent / "dhcpd.master").read_text()))
-    proc, log = serve(tmp_path, port=PORT + 40)
-    assert proc.wait(20) == 1
-    assert "does not run the failover protocol yet" in log.read_text()
-    assert not (tmp_path / "dhcpd.pid").exists()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision
 from domain.dhcp_packet import DhcpPacket, MessageType
+from domain.failover.states import Role, ServerState
 from domain.lease import BindingState, Hardware, Lease
+from tests.unit.domain.failover_lab import PairServer, mac_hashed_to, pair_config, service
 
 MakeServer = Callable[..., Any]
 MakePacket = Callable[..., DhcpPacket]
@@ -83,3 +88,77 @@ def test_pools_the_client_may_not_use_are_skipped(
     assert lines(refused) == [
         "DHCPDISCOVER from 02:00:00:00:00:03 via eth0: network 10.0.0.0/24: no free leases"
     ]
+
+
+# ---- failover pools (spec failover §7.7) -----------------------------------------------
+
+ALLOCATION = [
+    # role, my state, expected address: the primary gives FREE, the secondary BACKUP;
+    # in partner-down (stos + MCLT long past) the peer's head wins when it is older
+    (Role.PRIMARY, ServerState.NORMAL, "10.0.0.102"),
+    (Role.SECONDARY, ServerState.NORMAL, "10.0.0.100"),
+    (Role.PRIMARY, ServerState.COMMUNICATIONS_INTERRUPTED, "10.0.0.102"),
+    (Role.SECONDARY, ServerState.COMMUNICATIONS_INTERRUPTED, "10.0.0.100"),
+    (Role.PRIMARY, ServerState.PARTNER_DOWN, "10.0.0.100"),
+    (Role.SECONDARY, ServerState.PARTNER_DOWN, "10.0.0.100"),
+]
+
+
+@pytest.mark.parametrize(("role", "mine", "expected"), ALLOCATION)
+def test_a_failover_server_allocates_from_its_own_queue(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket, now: int,
+    role: Role, mine: ServerState, expected: str,
+) -> None:
+    server = PairServer(make_config(pair_config(role)), {"fo": service(role, mine)})
+    # .100 and .101 are backup (freed longest ago), .102 and .103 free
+    for ip, ends in (("10.0.0.100", 10), ("10.0.0.101", 20)):
+        server.view.apply(Lease(ip, ends=ends, binding_state=BindingState.BACKUP))
+    for ip, ends in (("10.0.0.102", 30), ("10.0.0.103", 40)):
+        server.view.apply(Lease(ip, ends=ends, binding_state=BindingState.FREE))
+    client = mac_hashed_to(role)
+    decision = server.send(packet(MessageType.DHCPDISCOVER, client, secs=60))
+    assert decision.reply is not None and decision.reply.yiaddr == expected
+
+
+@pytest.mark.parametrize("role", [Role.PRIMARY, Role.SECONDARY])
+def test_partner_down_waits_mclt_before_taking_the_peers_leases(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket, now: int, role: Role,
+) -> None:
+    peer_state = BindingState.BACKUP if role is Role.PRIMARY else BindingState.FREE
+    services = {"fo": service(role, ServerState.PARTNER_DOWN, stos=now - 100)}
+    server = PairServer(make_config(pair_config(role)), services)
+    for ip in ("10.0.0.100", "10.0.0.101", "10.0.0.102", "10.0.0.103"):
+        server.view.apply(Lease(ip, ends=10, binding_state=peer_state))
+    client = mac_hashed_to(role)
+    decision = server.send(packet(MessageType.DHCPDISCOVER, client))
+    assert decision.reply is None
+    assert [line.text for line in decision.log] == [
+        f"DHCPDISCOVER from {':'.join(f'{b:02x}' for b in client)} via eth0:"
+        " peer holds all free leases"
+    ]
+    later = server.send(packet(MessageType.DHCPDISCOVER, client), now + 600)
+    assert later.reply is not None and later.reply.yiaddr == "10.0.0.100"
+
+
+def test_a_failover_server_reclaims_abandoned_only_when_it_may(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket, now: int,
+) -> None:
+    def reclaimed(role: Role) -> str | None:
+        server = PairServer(make_config(pair_config(role)), {"fo": service(role)})
+        for ip in ("10.0.0.100", "10.0.0.101", "10.0.0.102", "10.0.0.103"):
+            server.view.apply(Lease(ip, ends=now - 10, binding_state=BindingState.ABANDONED))
+        decision = server.send(packet(MessageType.DHCPDISCOVER, mac_hashed_to(role)))
+        return decision.reply.yiaddr if decision.reply is not None else None
+
+    # abandoned leases count as FREE: the primary's to reclaim, never the secondary's
+    assert reclaimed(Role.PRIMARY) == "10.0.0.100"
+    assert reclaimed(Role.SECONDARY) is None
+
+
+def test_without_a_failover_mapping_a_failover_pool_allocates_as_before(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket,
+) -> None:
+    server = PairServer(make_config(pair_config(Role.SECONDARY)), None)
+    server.view.apply(Lease("10.0.0.100", binding_state=BindingState.BACKUP))
+    decision = server.send(packet(MessageType.DHCPDISCOVER, mac_hashed_to(Role.SECONDARY)))
+    assert decision.reply is not None and decision.reply.yiaddr == "10.0.0.101"

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision
 from domain.dhcp_packet import DhcpPacket, MessageType
-from domain.lease import BindingState
+from domain.failover.states import Role, ServerState
+from domain.lease import BindingState, Hardware, Lease
 from domain.lease_events import Declined, Released
+from tests.unit.domain.failover_lab import PEER, PairServer, mac_hashed_to, pair_config, service
 
 MakeServer = Callable[..., Any]
 MakePacket = Callable[..., DhcpPacket]
@@ -93,3 +98,44 @@ def test_declines_outside_ranges_denied_or_ignored(
     assert lines(ignored) == [] and ignored.changes == ()
     bare = server.send(packet(MessageType.DHCPDECLINE, hw(6)))
     assert lines(bare) == [] and bare.changes == ()
+
+
+# ---- failover pools (spec failover §6.1, §7.4) -----------------------------------------
+
+@pytest.mark.parametrize(
+    ("mine", "after"),
+    [(ServerState.NORMAL, BindingState.RELEASED),
+     (ServerState.PARTNER_DOWN, BindingState.RELEASED),
+     (ServerState.COMMUNICATIONS_INTERRUPTED, BindingState.FREE)],
+)
+def test_a_release_in_a_failover_pool_waits_for_the_peer(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket, now: int,
+    mine: ServerState, after: BindingState,
+) -> None:
+    server = PairServer(make_config(pair_config(Role.PRIMARY)), {PEER: service(Role.PRIMARY, mine)})
+    client = mac_hashed_to(Role.PRIMARY)
+    # allocated by this primary from its free state; the peer never heard of it
+    server.view.apply(Lease("10.0.0.100", ends=now + 500, binding_state=BindingState.ACTIVE,
+                            rewind_binding_state=BindingState.FREE, hardware=Hardware(1, client)))
+    decision = server.send(packet(MessageType.DHCPRELEASE, client, ciaddr="10.0.0.100"))
+    [change] = decision.changes
+    assert change.event is Released and change.lease.binding_state is after
+    assert [line.text for line in decision.log] == [
+        f"DHCPRELEASE of 10.0.0.100 from {':'.join(f'{b:02x}' for b in client)} via eth0 (found)"
+    ]
+
+
+def test_a_decline_in_a_failover_pool_is_stamped_for_the_peer(
+    make_config: Callable[[str], DhcpConfig], packet: MakePacket, now: int,
+) -> None:
+    server = PairServer(make_config(pair_config(Role.SECONDARY)),
+                        {PEER: service(Role.SECONDARY)})
+    server.view.apply(Lease("10.0.0.100", ends=now - 5, atsfp=now - 5,
+                            binding_state=BindingState.BACKUP))
+    decision = server.send(packet(MessageType.DHCPDECLINE, mac_hashed_to(Role.SECONDARY),
+                                  requested="10.0.0.100"))
+    [change] = decision.changes
+    assert change.event is Declined
+    assert (change.lease.binding_state, change.lease.atsfp, change.lease.rewind_binding_state) == (
+        BindingState.ABANDONED, None, BindingState.ABANDONED
+    )

@@ -11,6 +11,7 @@ from domain.dhcp_decision import Decision
 from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt
 from domain.dhcp_server import decide, interface_network, locate_network
 from domain.lease import BindingState, Hardware, Lease
+from projections.lease_view import LeaseView
 
 MakeServer = Callable[..., Any]
 MakeConfig = Callable[[str], DhcpConfig]
@@ -216,3 +217,34 @@ def test_conditional_statements_run_for_the_request(make_server: MakeServer, hw:
     assert server.lease(kiosk.reply.yiaddr).binding("seen") == b"kiosk"
     other = server.dora(hw(4), hostname=b"desk")
     assert Opt.DOMAIN_NAME not in other.reply.options
+
+
+FAILOVER_AND_PLAIN = """
+failover peer "fo" {
+  primary; address 10.9.0.1; peer address 10.9.0.2; mclt 600; split 128;
+}
+authoritative;
+ping-check false;
+subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.104; }
+subnet 10.1.0.0 netmask 255.255.255.0 { pool { failover peer "fo"; range 10.1.0.10 10.1.0.12; } }
+"""
+
+
+def test_decide_applies_failover_rules_only_when_given_a_mapping(
+    make_config: MakeConfig, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    config = make_config(FAILOVER_AND_PLAIN)
+    view = LeaseView(config)
+
+    def discover(via: str, failover: dict | None) -> Decision:
+        inbound = Inbound(packet(MessageType.DHCPDISCOVER, hw(1)), "eth0", ZERO, 68, via)
+        return decide(inbound, view, config, now, failover)
+
+    # no mapping: the failover pool is served like any other
+    assert discover("10.1.0.1", None).reply.yiaddr == "10.1.0.10"
+    # a mapping without the peer: its pools are in unknown state, the others unaffected
+    silent = discover("10.1.0.1", {})
+    assert silent.reply is None and silent.log[-1].text == (
+        "DHCPDISCOVER from 02:00:00:00:00:01 via eth0: not responding (my state unknown)"
+    )
+    assert discover("10.0.0.1", {}).reply.yiaddr == "10.0.0.100"

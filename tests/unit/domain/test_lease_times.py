@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.config.parameters import ServerParameters
 from domain.lease import NEVER
 from domain.lease_times import (
     INFINITE_TIME,
     PoolState,
     bootp_lease_ends,
+    capped_by_mclt,
     dhcp_lease_time,
     valid_renewal_times,
 )
@@ -105,3 +108,26 @@ def test_configured_renewal_times_survive_only_when_consistent() -> None:
     assert valid_renewal_times(600, u32(600), u32(300)) == (False, True)
     assert valid_renewal_times(600, u32(200), u32(300)) == (True, False)
     assert valid_renewal_times(600, None, u32(700)) == (False, False)
+
+
+MCLT_CASES = [
+    # desired, tsfp, granted, tstp
+    (300, 0, 300, NOW + 300 + 150),  # within the MCLT: granted as asked
+    (3600, 0, 600, NOW + 3600 + 300),  # nothing acknowledged: the MCLT
+    (3600, NOW + 1000, 1600, NOW + 3600 + 800),  # up to tsfp + MCLT
+    (3600, NOW + 5000, 3600, NOW + 3600 + 1800),
+    (INFINITE_TIME, NOW + 5000, 5600, NEVER),  # infinite: tstp never
+]
+
+
+@pytest.mark.parametrize(("desired", "tsfp", "granted", "tstp"), MCLT_CASES)
+def test_the_failover_cap_grants_up_to_tsfp_plus_mclt(
+    desired: int, tsfp: int, granted: int, tstp: int,
+) -> None:
+    wanted = dhcp_lease_time(
+        ServerParameters(default_lease_time=desired, max_lease_time=INFINITE_TIME),
+        address="10.0.0.1", requested=None, now=NOW, current_ends=None, pool=None,
+    )
+    capped = capped_by_mclt(wanted, mclt=600, tsfp=tsfp, now=NOW)
+    assert (capped.granted.seconds, capped.granted.expiry) == (granted, NOW + granted)
+    assert capped.potential_expiry == tstp

@@ -1,6 +1,7 @@
 """The failover link protocol driven with plain numbers for time: the CONNECT handshake
-and ISC's checks (spec failover §1.2–§1.4), CONTACT and the timeouts (§10), the bare
-answers of a server with no leases, and two sessions reaching normal through messages
+and ISC's checks (spec failover §1.2–§1.4), CONTACT and the timeouts (§10), the
+lease-level requests handed out for the partner (tests/unit/domain/failover/
+test_partner.py answers them), and two sessions reaching normal through messages
 handed from one to the other."""
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from domain.failover.machine import Timer
 from domain.failover.session import (
     LINK_STARTUP_SECONDS,
     Action,
+    BindAckReceived,
     BindUpdateReceived,
     DropLink,
     FailoverSession,
+    PoolRequested,
     Transmit,
+    UpdatesRequested,
 )
 from domain.failover.states import LogLine, ServerState, StateChanged
 from domain.failover_messages import (
@@ -29,11 +33,11 @@ from domain.failover_messages import (
     Disconnect,
     FailoverMessage,
     PoolReq,
-    PoolResp,
     RejectReason,
     ServerFlag,
     State,
     UpdDone,
+    UpdReq,
     UpdReqAll,
 )
 
@@ -208,7 +212,8 @@ def test_a_primary_disconnects_a_connectack_for_another_relationship() -> None:
 
 def pump(primary: FailoverSession, secondary: FailoverSession, now: int) -> list[str]:
     """Connect the two on link 1 and hand every message across until both are quiet;
-    BNDUPDs are acknowledged at once.  Returns every log line, prefixed P: or S:."""
+    BNDUPDs are acknowledged at once and update requests answered as a server with
+    no leases would.  Returns every log line, prefixed P: or S:."""
     queue: deque[tuple[FailoverSession, list[Action]]] = deque()
     queue.append((secondary, secondary.connection_made(1, now)))
     queue.append((primary, primary.connection_made(1, now)))
@@ -223,6 +228,8 @@ def pump(primary: FailoverSession, secondary: FailoverSession, now: int) -> list
                 queue.append((target, target.message_received(1, action.message, now)))
             elif isinstance(action, BindUpdateReceived):
                 queue.append((source, source.acknowledge(action, now)))
+            elif isinstance(action, UpdatesRequested):
+                queue.append((source, source.reply(UpdDone(time=now, xid=action.xid), now)))
     return lines
 
 
@@ -237,7 +244,6 @@ def test_two_sessions_reach_normal_both_ways() -> None:
         assert f"{tag}: failover peer fo: peer moves from unknown-state to recover" in lines
         assert f"{tag}: failover peer fo: I move from startup to recover" in lines
         assert f"{tag}: Sent update request all message to fo" in lines
-        assert f"{tag}: Update request all from fo: nothing pending" in lines
         assert f"{tag}: failover peer fo: Both servers normal" in lines
     assert secondary.machine.mclt == 30
 
@@ -309,14 +315,33 @@ def test_losing_the_link_runs_the_disconnect_transition() -> None:
     assert any(isinstance(action, StateChanged) for action in actions)
 
 
-def test_update_request_all_is_answered_with_update_done_for_no_leases() -> None:
+def test_update_requests_are_handed_out_with_their_xid() -> None:
     secondary = linked_secondary()
 
-    actions = secondary.message_received(1, UpdReqAll(time=T0, xid=42), T0)
+    assert secondary.message_received(1, UpdReqAll(time=T0, xid=42), T0)[-1] == (
+        UpdatesRequested(everything=True, xid=42))
+    assert secondary.message_received(1, UpdReq(time=T0, xid=43), T0)[-1] == (
+        UpdatesRequested(everything=False, xid=43))
 
-    assert sent(actions) == [UpdDone(time=T0, xid=42)]
-    assert logs(actions) == ["Sent update done message to fo",
-                             "Update request all from fo: nothing pending"]
+
+def test_answers_carry_the_request_xid_and_new_messages_the_next_xid() -> None:
+    secondary = linked_secondary()
+
+    assert secondary.reply(UpdDone(time=T0, xid=42), T0) == [
+        Transmit(1, UpdDone(time=T0, xid=42))]
+    first = secondary.transmit(lambda xid: Contact(time=T0, xid=xid), T0)[0].message.xid
+    second = secondary.transmit(lambda xid: Contact(time=T0, xid=xid), T0)[0].message.xid
+    assert second == first + 1
+    secondary.connection_lost(1, T0)
+    assert secondary.reply(UpdDone(time=T0, xid=1), T0) == []
+    assert secondary.transmit(lambda xid: Contact(time=T0, xid=xid), T0) == []
+
+
+def test_a_bind_ack_is_handed_out() -> None:
+    secondary = linked_secondary()
+    ack = BndAck(time=T0, xid=7, assigned_address=IPv4Address("10.0.0.150"))
+
+    assert secondary.message_received(1, ack, T0)[-1] == BindAckReceived(ack)
 
 
 def test_a_bind_update_is_handed_out_and_acknowledged_with_address_and_xid_only() -> None:
@@ -363,14 +388,13 @@ def test_shutdown_says_disconnect_on_the_link_and_closes_every_connection() -> N
     assert secondary.active is None
 
 
-def test_a_pool_request_is_answered_with_no_addresses_moved() -> None:
+def test_a_pool_request_is_handed_out_with_its_xid() -> None:
     secondary = linked_secondary()
 
     actions = secondary.message_received(1, PoolReq(time=T0, xid=8), T0)
 
-    assert sent(actions) == [PoolResp(time=T0, xid=8, addresses_transferred=0)]
-    assert logs(actions) == ["peer fo: Got POOLREQ, answering negatively!  Peer may be out"
-                             " of leases or database inconsistent."]
+    assert actions[-1] == PoolRequested(8)
+    assert sent(actions) == []
 
 
 def test_any_message_from_the_peer_re_arms_the_receive_timeout() -> None:

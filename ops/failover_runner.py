@@ -1,0 +1,193 @@
+"""One failover relationship inside the running daemon.
+
+The link (`adapters/peer_tcp.PeerLink`) runs the session; every action it does not
+carry out itself comes here, goes through `FailoverPartner` (which answers the
+lease-level ones) and is carried out: log lines to the dhcpd log, state records and
+lease records made durable through the daemon's group committer, and — only once a
+record is on disk — the BNDACK that tells the peer so, or the BNDUPD that tells it of
+our change.  A record is applied to the daemon's view at once, in arrival order, so
+the next message already sees it; the write is awaited in a task of its own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import trio
+
+from adapters.peer_tcp import PeerLink
+from domain.config.failover_peer import FailoverPeerConfig
+from domain.config.model import DhcpConfig
+from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
+from domain.failover.pool_balance import pool_label
+from domain.failover.service_view import FailoverService
+from domain.failover.session import Action, DropLink, FailoverSession, Transmit
+from domain.failover.states import Fatal, LogLine, StateChanged
+from domain.lease import BindingState, FailoverStateRecord, Lease
+from projections.lease_view import LeaseView
+from projections.peer_backlog import owes_peer
+
+if TYPE_CHECKING:
+    from ops.daemon import Daemon
+
+STOP_SECONDS = 2.0  # how long a stopping link may take to say DISCONNECT
+
+
+class ViewLeases:
+    """The relationship's leases as `FailoverPartner` reads them from the daemon's
+    view.  An address of a range that has no record yet is FREE, as ISC creates it."""
+
+    def __init__(self, view: LeaseView, config: DhcpConfig, peer: FailoverPeerConfig) -> None:
+        self.view = view
+        self.config = config
+        self.peer = peer.name
+        self._own_free = BindingState.FREE if peer.role == "primary" else BindingState.BACKUP
+        self._pools = [pool for pool in config.pools if pool.failover_peer == peer.name]
+
+    def get(self, ip: str) -> Lease | None:
+        lease = self.view.table.get(ip)
+        if lease is not None:
+            return lease
+        return Lease(ip=ip, binding_state=BindingState.FREE) if self.in_relationship(ip) else None
+
+    def in_relationship(self, ip: str) -> bool:
+        try:
+            pool = self.config.pool_for_address(ipaddress.IPv4Address(ip))
+        except ValueError:
+            return False
+        return pool is not None and pool.failover_peer == self.peer
+
+    def addresses(self) -> Iterator[str]:
+        for pool in self._pools:
+            for span in pool.ranges:
+                for number in range(int(span.low), int(span.high) + 1):
+                    yield str(ipaddress.IPv4Address(number))
+
+    def owed(self) -> Iterator[str]:
+        for ip in self.addresses():
+            lease = self.view.table.get(ip)
+            if lease is not None and (owes_peer(lease)
+                                      or lease.binding_state is BindingState.EXPIRED):
+                yield ip
+
+    def pools(self) -> Sequence[BalancePool]:
+        counts = {count.pool_id: count for count in self.view.pool_counts()}
+        out: list[BalancePool] = []
+        for pool in self._pools:
+            count = counts[pool.id]
+            own = [lease for lease in self._pool_leases(pool.ranges)
+                   if lease.binding_state is self._own_free]
+            own.sort(key=lambda lease: (lease.ends or 0, ipaddress.IPv4Address(lease.ip)))
+            out.append(BalancePool(
+                label=pool_label(pool.id, count.network), total=count.total,
+                free=count.free, backup=count.backup, own_free=own,
+            ))
+        return out
+
+    def _pool_leases(self, ranges: Iterable) -> Iterator[Lease]:
+        for span in ranges:
+            for number in range(int(span.low), int(span.high) + 1):
+                lease = self.get(str(ipaddress.IPv4Address(number)))
+                if lease is not None:
+                    yield lease
+
+
+class FailoverRunner:
+    """Runs one relationship's link for the daemon and keeps its `FailoverService`."""
+
+    def __init__(
+        self,
+        daemon: Daemon,
+        config: FailoverPeerConfig,
+        record: FailoverStateRecord | None,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.daemon = daemon
+        self.config = config
+        self.logger: logging.Logger = daemon.logger
+        session = FailoverSession.resume(config, record, int(wall_clock()))
+        self.partner = FailoverPartner(session, ViewLeases(daemon.view, daemon.config, config))
+        self._wall_clock = wall_clock
+        self._link: PeerLink | None = None
+        self._nursery: trio.Nursery | None = None
+        self._stopped = trio.Event()
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def service(self) -> FailoverService:
+        """What the DHCP core may do for this relationship's pools right now."""
+        session = self.partner.session
+        machine = session.machine
+        hba = self.config.hba if session.is_primary else session.peer.hba
+        return FailoverService(
+            peer=self.name, role=machine.settings.role, my_state=machine.state,
+            partner_state=machine.partner, service=machine.service,
+            reason=machine.service_reason, mclt=machine.mclt, hba=hba,
+            load_balance_max_seconds=self.config.load_balance_max_seconds, stos=machine.stos,
+        )
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Listen and connect until `stop()`; started once listening."""
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                self._link = PeerLink(self.partner.session, self._on_action,
+                                      wall_clock=self._wall_clock)
+                await nursery.start(self._link.run)
+                task_status.started()
+        finally:
+            self._stopped.set()
+
+    async def stop(self) -> None:
+        """Say DISCONNECT and close (the saved state is kept, as ISC does on SIGTERM)."""
+        if self._link is None:
+            return
+        self._link.stop()
+        with trio.move_on_after(STOP_SECONDS):
+            await self._stopped.wait()
+
+    def lease_stored(self, lease: Lease) -> None:
+        """A change of ours to a lease of this relationship is durable: send it."""
+        if self._link is not None:
+            self._carry(self.partner.lease_stored(lease, self._link.now()))
+
+    def _on_action(self, link: PeerLink, action: Action) -> None:
+        self._carry(self.partner.carry([action], link.now()))
+
+    def _carry(self, actions: Sequence[PartnerAction]) -> None:
+        assert self._link is not None
+        for action in actions:
+            if isinstance(action, StoreLease):
+                events = self.daemon.stage([action.change])
+                assert self._nursery is not None
+                self._nursery.start_soon(self._store_then, events, action)
+            elif isinstance(action, StateChanged):
+                events = self.daemon.stage_failover(action.record, action.cause)
+                assert self._nursery is not None
+                self._nursery.start_soon(self.daemon.commit, events)
+            elif isinstance(action, LogLine):
+                log = self.logger.error if action.level == "error" else self.logger.info
+                log("%s", action.text)
+            elif isinstance(action, Fatal):
+                self.logger.error("%s", action.text)
+                self._link.stop()
+            elif isinstance(action, Transmit | DropLink):
+                self._link.carry_out([action])
+            # ServiceChanged: `service()` reads the machine each time.  The pool
+            # balance timer (CheckPoolBalance) and partner-down's RescheduleExpired
+            # are not run yet.
+
+    async def _store_then(self, events: list, action: StoreLease) -> None:
+        await self.daemon.commit(events)
+        if self._link is None:
+            return
+        self._link.carry_out(list(action.then))
+        if action.propagate:
+            self._carry(self.partner.lease_stored(action.change.lease, self._link.now()))

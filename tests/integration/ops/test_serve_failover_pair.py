@@ -1,0 +1,125 @@
+"""Two `leaseledger serve` processes as a failover pair on loopback, no root needed:
+each has its own DHCP port and failover port on 127.0.0.1.  Fresh, they reach normal,
+the primary hands the secondary half the pool, and a lease one of them gives (to a
+relay-style client) reaches the other's lease file with the same state and ends.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import trio
+
+from adapters.dhcpdconf.reader import read_config
+from adapters.dhcpdconf.to_model import build_config
+from adapters.leasefile.lease_log import read_history
+from domain.lease_events import LeaseEvent
+from ops.loopback_client import RelayClient
+from ops.tables import format_time
+from projections.lease_view import LeaseView
+
+DHCP_PORTS = {"primary": 26867, "secondary": 26868}
+FAILOVER_PORTS = {"primary": 26847, "secondary": 26848}
+SHARED = """\
+authoritative;
+ping-check false;
+default-lease-time 600;
+max-lease-time 1200;
+subnet 10.0.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "pair";
+    range 10.0.0.100 10.0.0.119;
+  }
+}
+"""
+
+
+def config(role: str) -> str:
+    other = "secondary" if role == "primary" else "primary"
+    primary_only = "  mclt 30;\n  split 128;\n" if role == "primary" else ""
+    return (
+        f'failover peer "pair" {{\n  {role};\n  address 127.0.0.1;\n'
+        f"  port {FAILOVER_PORTS[role]};\n  peer address 127.0.0.1;\n"
+        f"  peer port {FAILOVER_PORTS[other]};\n  max-response-delay 10;\n"
+        f"  max-unacked-updates 10;\n{primary_only}  load balance max seconds 3;\n}}\n"
+        + SHARED
+    )
+
+
+def start(tmp: Path, role: str) -> tuple[subprocess.Popen, Path]:
+    folder = tmp / role
+    folder.mkdir()
+    (folder / "dhcpd.conf").write_text(config(role))
+    (folder / "dhcpd.leases").touch()
+    log = folder / "serve.log"
+    argv = [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(DHCP_PORTS[role]),
+            "--listen", "127.0.0.1", "-cf", str(folder / "dhcpd.conf"),
+            "-lf", str(folder / "dhcpd.leases"), "-pf", str(folder / "dhcpd.pid")]
+    with log.open("w") as out:
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT), log
+
+
+def wait_for(log: Path, text: str, proc: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never came:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def table(folder: Path) -> LeaseView:
+    view = LeaseView(build_config(read_config(str(folder / "dhcpd.conf")).tree))
+    view.load(event.lease for _s, _p, event in read_history(folder / "dhcpd.leases")
+              if isinstance(event, LeaseEvent))
+    return view
+
+
+def test_a_leaseledger_pair_on_loopback_balances_and_shares_leases(tmp_path: Path) -> None:
+    servers = {role: start(tmp_path, role) for role in ("primary", "secondary")}
+    try:
+        for proc, log in servers.values():
+            wait_for(log, "failover peer pair: Both servers normal", proc, 60)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            counts = [table(tmp_path / role).pool_counts()[0] for role in servers]
+            if all((c.free, c.backup) == (10, 10) for c in counts):
+                break
+            time.sleep(0.2)
+        assert [(c.free, c.backup) for c in counts] == [(10, 10), (10, 10)]
+
+        async def lease_from(role: str) -> str | None:
+            client = await RelayClient(("127.0.0.1", DHCP_PORTS[role]), "127.0.0.2",
+                                       "10.0.0.1").open()
+            try:
+                # A long-waiting client (secs past load balance max seconds) is
+                # answered by either server: here, by the one asked.
+                mac = bytes.fromhex("02aa0000000a" if role == "primary" else "02aa0000000b")
+                return (await client.dora(mac, secs=10)).address
+            finally:
+                client.close()
+
+        given = {role: trio.run(lease_from, role) for role in ("secondary", "primary")}
+        time.sleep(1)
+        for role, address in given.items():
+            assert address is not None, role
+            records = [table(tmp_path / other).table.get(address) for other in servers]
+            assert all(r is not None for r in records), (role, address)
+            assert [r.binding_state for r in records] == ["active", "active"]
+            assert format_time(records[0].ends) == format_time(records[1].ends)
+    finally:
+        for proc, _log in servers.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _log in servers.values():
+            proc.wait(10)
+    for role, (_proc, log) in servers.items():
+        assert "Traceback" not in log.read_text()
+        # Every state change is in the lease file, as ISC writes it (a restart
+        # resumes from the last one): here, reaching normal.
+        records = (tmp_path / role / "dhcpd.leases").read_text().split(
+            'failover peer "pair" state {')[1:]
+        assert any("my state normal at" in record and "partner state normal at" in record
+                   for record in records), records

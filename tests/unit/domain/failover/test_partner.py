@@ -1,0 +1,231 @@
+"""Two `FailoverPartner`s wired back to back with in-memory leases: the full-update
+exchange of a fresh pair, pool balancing on entering normal, a lease change of one
+side reaching the other, flow control against max-unacked-updates, and UPDDONE only
+after the last update of an UPDREQALL answer is acknowledged."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from domain.config.failover_peer import FailoverPeerConfig
+from domain.dhcp_decision import LeaseChange
+from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
+from domain.failover.session import FailoverSession, Transmit
+from domain.failover.states import LogLine, ServerState
+from domain.failover_messages import BndAck, BndUpd, UpdDone, UpdReqAll
+from domain.lease import BindingState, Hardware, Lease
+from domain.lease_events import Acked
+
+T0 = 1_800_000_000
+POOL = [f"10.0.0.{n}" for n in range(100, 120)]
+
+
+def config(role: str, max_unacked: int = 10) -> FailoverPeerConfig:
+    primary = role == "primary"
+    return FailoverPeerConfig(
+        name="fo", role=role, address="10.0.0.10" if primary else "10.0.0.12",
+        peer_address="10.0.0.12" if primary else "10.0.0.10", max_response_delay=10,
+        max_unacked_updates=max_unacked, mclt=30 if primary else None,
+        split=128 if primary else None, referring_pools=(0,),
+    )
+
+
+@dataclass
+class MemoryLeases:
+    """The relationship's pool as a dict; absent addresses are FREE, as ISC makes them."""
+
+    role: str
+    records: dict[str, Lease] = field(default_factory=dict)
+
+    def get(self, ip: str) -> Lease | None:
+        if ip in self.records:
+            return self.records[ip]
+        return Lease(ip=ip, binding_state=BindingState.FREE) if ip in POOL else None
+
+    def in_relationship(self, ip: str) -> bool:
+        return ip in POOL
+
+    def addresses(self) -> Iterator[str]:
+        return iter(POOL)
+
+    def owed(self) -> Iterator[str]:
+        for ip, lease in self.records.items():
+            if (lease.tstp or 0) > (lease.tsfp or 0):
+                yield ip
+
+    def pools(self) -> Sequence[BalancePool]:
+        leases = [self.get(ip) for ip in POOL]
+        states = [lease.binding_state for lease in leases if lease]
+        own = BindingState.FREE if self.role == "primary" else BindingState.BACKUP
+        queue = sorted((lease for lease in leases if lease and lease.binding_state is own),
+                       key=lambda lease: (lease.ends or 0, ipaddress.IPv4Address(lease.ip)))
+        return [BalancePool("pool 0 10.0.0.0/24", len(POOL), states.count(BindingState.FREE),
+                            states.count(BindingState.BACKUP), queue)]
+
+    def counts(self) -> tuple[int, int]:
+        pool = self.pools()[0]
+        return pool.free, pool.backup
+
+
+class Pair:
+    """A primary and a secondary, each message handed across at once, every store
+    applied at once (then its `then` carried out)."""
+
+    def __init__(self, max_unacked: int = 10) -> None:
+        self.leases = {role: MemoryLeases(role) for role in ("primary", "secondary")}
+        self.partners = {
+            role: FailoverPartner(
+                FailoverSession.resume(config(role, max_unacked), None, T0), self.leases[role])
+            for role in ("primary", "secondary")
+        }
+        self.lines: list[str] = []
+        self.wire: list[tuple[str, object]] = []
+        self._queue: deque[tuple[str, list[PartnerAction]]] = deque()
+
+    def connect(self, now: int = T0) -> None:
+        for role, partner in self.partners.items():
+            self._queue.append((role, partner.carry(partner.session.start(now), now)))
+        for role in ("secondary", "primary"):
+            session = self.partners[role].session
+            self._queue.append((role, self.partners[role].carry(
+                session.connection_made(1, now), now)))
+        self.run(now)
+
+    def change(self, role: str, lease: Lease, now: int = T0) -> None:
+        self.leases[role].records[lease.ip] = lease
+        self._queue.append((role, self.partners[role].lease_stored(lease, now)))
+        self.run(now)
+
+    def run(self, now: int = T0) -> None:
+        while self._queue:
+            role, actions = self._queue.popleft()
+            other = "secondary" if role == "primary" else "primary"
+            for action in actions:
+                self._carry(role, other, action, now)
+
+    def _carry(self, role: str, other: str, action: PartnerAction, now: int) -> None:
+        partner = self.partners[role]
+        if isinstance(action, Transmit):
+            self.wire.append((role, action.message))
+            target = self.partners[other]
+            self._queue.append((other, target.carry(
+                target.session.message_received(1, action.message, now), now)))
+        elif isinstance(action, StoreLease):
+            self.leases[role].records[action.change.lease.ip] = action.change.lease
+            self._queue.append((role, partner.carry(list(action.then), now)))
+            if action.propagate:
+                self._queue.append((role, partner.lease_stored(action.change.lease, now)))
+        elif isinstance(action, LogLine):
+            self.lines.append(f"{role}: {action.text}")
+
+    def sent(self, role: str, kind: type) -> list:
+        return [message for who, message in self.wire if who == role and isinstance(message, kind)]
+
+
+def test_a_fresh_pair_exchanges_full_updates_and_reaches_normal() -> None:
+    pair = Pair()
+
+    pair.connect()
+
+    for partner in pair.partners.values():
+        assert partner.session.machine.state is ServerState.NORMAL
+    assert len(pair.sent("primary", UpdReqAll)) >= 1
+    assert pair.sent("primary", UpdDone) and pair.sent("secondary", UpdDone)
+    assert "primary: Update request all from fo: sending update" in pair.lines
+    # Every update was answered: nothing is left in flight on either side.
+    for partner in pair.partners.values():
+        assert len(partner.queue) == 0, partner.queue
+
+
+def test_entering_normal_the_primary_hands_the_secondary_half_the_pool() -> None:
+    pair = Pair()
+
+    pair.connect()
+
+    assert pair.leases["primary"].counts() == (10, 10)
+    assert pair.leases["secondary"].counts() == (10, 10)
+    backups = [ip for ip in POOL
+               if pair.leases["secondary"].get(ip).binding_state is BindingState.BACKUP]
+    assert all(pair.leases["primary"].get(ip).binding_state is BindingState.BACKUP
+               for ip in backups)
+    assert any(line.startswith("primary: balanced pool 0 10.0.0.0/24  total 20  free 10"
+                               "  backup 10") for line in pair.lines), pair.lines
+
+
+def test_a_lease_given_by_one_side_reaches_the_other_with_the_same_state_and_ends() -> None:
+    pair = Pair()
+    pair.connect()
+    ip = next(ip for ip in POOL
+              if pair.leases["secondary"].get(ip).binding_state is BindingState.BACKUP)
+    lease = Lease(ip=ip, starts=T0, ends=T0 + 600, tstp=T0 + 900, cltt=T0,
+                  binding_state=BindingState.ACTIVE, next_binding_state=BindingState.EXPIRED,
+                  hardware=Hardware(1, bytes.fromhex("02aa0000000a")))
+
+    pair.change("secondary", lease)
+
+    theirs = pair.leases["primary"].get(ip)
+    assert theirs.binding_state is BindingState.ACTIVE
+    assert (theirs.ends, theirs.hardware) == (lease.ends, lease.hardware)
+    assert theirs.tsfp == lease.tstp  # the potential expiry agreed
+    ours = pair.leases["secondary"].get(ip)
+    assert ours.tsfp == ours.atsfp == lease.tstp  # the BNDACK came back
+
+
+def test_no_more_updates_are_in_flight_than_the_peer_allows() -> None:
+    pair = Pair(max_unacked=3)
+    pair.connect()
+    primary = pair.partners["primary"]
+    primary.session.peer.max_unacked = 3
+    stalled: list[BndUpd] = []
+    # Hold the secondary's answers back: only three updates may leave.
+    actions = []
+    for n in range(100, 110):
+        lease = Lease(ip=f"10.0.0.{n}", starts=T0, ends=T0 + 60, tstp=T0 + 90,
+                      binding_state=BindingState.ACTIVE,
+                      hardware=Hardware(1, bytes([2, 0, 0, 0, 0, n])))
+        pair.leases["primary"].records[lease.ip] = lease
+        actions += primary.lease_stored(lease, T0)
+    stalled = [a.message for a in actions if isinstance(a, Transmit)]
+    assert len(stalled) == 3
+    assert len(primary.queue.pending) == 7
+
+    more = primary.carry(primary.session.message_received(
+        1, BndAck(time=T0, xid=stalled[0].xid, assigned_address=stalled[0].assigned_address),
+        T0), T0)
+
+    assert [type(a.message) for a in more if isinstance(a, Transmit)] == [BndUpd]
+    assert len(primary.queue.unacked) == 3
+
+
+def test_an_ack_for_an_address_we_have_no_lease_for_is_logged() -> None:
+    pair = Pair()
+    pair.connect()
+    primary = pair.partners["primary"]
+
+    actions = primary.carry([*primary.session.message_received(
+        1, BndAck(time=T0, xid=1, assigned_address=ipaddress.IPv4Address("192.0.2.1")), T0)],
+        T0)
+
+    assert [a.text for a in actions if isinstance(a, LogLine)] == [
+        "bind update on 192.0.2.1 got ack from fo: no such lease."]
+
+
+def test_a_store_is_acknowledged_only_after_it_is_made_durable() -> None:
+    pair = Pair()
+    pair.connect()
+    secondary = pair.partners["secondary"]
+    update = BndUpd(time=T0, xid=77, assigned_address=ipaddress.IPv4Address("10.0.0.100"),
+                    binding_status=2, chaddr=bytes.fromhex("0102aa0000000a"),
+                    lease_expiry=T0 + 600, potential_expiry=T0 + 900, stos=T0)
+
+    actions = secondary.carry(secondary.session.message_received(1, update, T0), T0)
+
+    stores = [a for a in actions if isinstance(a, StoreLease)]
+    assert not [a for a in actions if isinstance(a, Transmit)]  # no BNDACK yet
+    assert len(stores) == 1 and stores[0].change.lease.binding_state is BindingState.ACTIVE
+    assert not stores[0].propagate
+    assert [type(a.message) for a in stores[0].then] == [BndAck]
+    assert isinstance(stores[0].change, LeaseChange) and stores[0].change.event is not Acked

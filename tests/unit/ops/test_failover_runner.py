@@ -1,0 +1,68 @@
+"""`ViewLeases`: the daemon's lease view as a failover relationship reads it —
+addresses without a record are FREE (as ISC creates a range), only the
+relationship's pools count, and balancing sees this server's own free queue oldest
+first."""
+
+from __future__ import annotations
+
+from domain.lease import BindingState, Lease
+from ops.failover_runner import ViewLeases
+from projections.lease_view import LeaseView
+
+CONF = """\
+failover peer "fo" {
+  secondary;
+  address 10.0.0.12;
+  peer address 10.0.0.10;
+}
+subnet 10.0.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "fo";
+    range 10.0.0.100 10.0.0.103;
+  }
+  pool {
+    range 10.0.0.200 10.0.0.201;
+  }
+}
+"""
+
+
+def leases(make_config) -> ViewLeases:
+    config = make_config(CONF)
+    return ViewLeases(LeaseView(config), config, config.failover_peers[0])
+
+
+def test_an_address_without_a_record_is_free_and_only_the_relationships_count(
+    make_config,
+) -> None:
+    view = leases(make_config)
+
+    assert view.get("10.0.0.101") == Lease(ip="10.0.0.101", binding_state=BindingState.FREE)
+    assert view.get("10.0.0.200") is None
+    assert view.in_relationship("10.0.0.103") and not view.in_relationship("10.0.0.200")
+    assert not view.in_relationship("not an address")
+    assert list(view.addresses()) == [f"10.0.0.{n}" for n in range(100, 104)]
+
+
+def test_owed_are_the_unacknowledged_and_the_expired(make_config) -> None:
+    view = leases(make_config)
+    view.view.apply(Lease(ip="10.0.0.100", tstp=50, tsfp=40,
+                          binding_state=BindingState.ACTIVE))
+    view.view.apply(Lease(ip="10.0.0.101", tstp=50, tsfp=50,
+                          binding_state=BindingState.ACTIVE))
+    view.view.apply(Lease(ip="10.0.0.102", tstp=50, tsfp=50,
+                          binding_state=BindingState.EXPIRED))
+
+    assert list(view.owed()) == ["10.0.0.100", "10.0.0.102"]
+
+
+def test_a_secondary_balances_from_its_backup_queue_oldest_first(make_config) -> None:
+    view = leases(make_config)
+    view.view.apply(Lease(ip="10.0.0.103", ends=10, binding_state=BindingState.BACKUP))
+    view.view.apply(Lease(ip="10.0.0.100", ends=20, binding_state=BindingState.BACKUP))
+
+    (pool,) = view.pools()
+
+    assert (pool.total, pool.free, pool.backup) == (4, 2, 2)
+    assert [lease.ip for lease in pool.own_free] == ["10.0.0.103", "10.0.0.100"]
+    assert pool.label.endswith("10.0.0.0/24")
