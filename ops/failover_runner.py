@@ -153,6 +153,35 @@ class FailoverRunner:
         with trio.move_on_after(STOP_SECONDS):
             await self._stopped.wait()
 
+    def status(self) -> dict[str, object]:
+        """What `leaseledger ctl status` shows for this relationship (JSON-ready)."""
+        session = self.partner.session
+        machine = session.machine
+        pools = [count for count in self.daemon.view.pool_counts()
+                 if count.failover_peer == self.name]
+        return {
+            "peer": self.name,
+            "role": machine.settings.role.value,
+            "my_state": machine.effective_state.record_state.value,
+            "my_state_since": machine.stos,
+            "partner_state": machine.partner.record_state.value,
+            "partner_state_since": machine.partner_stos,
+            "service": machine.service.value,
+            "connected": session.active is not None,
+            "mclt": machine.mclt,
+            "updates_unacked": len(self.partner.queue.unacked),
+            "updates_queued": len(self.partner.queue.pending),
+            "pools": [{"pool": count.pool_id, "network": count.network,
+                       "total": count.total, "free": count.free, "backup": count.backup,
+                       "lts": count.lts} for count in pools],
+        }
+
+    def partner_down(self) -> None:
+        """The operator's `leaseledger ctl partner-down`: move to partner-down now."""
+        if self._link is not None:
+            now = self._link.now()
+            self._carry(self.partner.carry(self.partner.session.partner_down(now), now))
+
     def lease_stored(self, lease: Lease) -> None:
         """A change of ours to a lease of this relationship is durable: send it."""
         if self._link is not None:

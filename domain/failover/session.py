@@ -226,6 +226,11 @@ class FailoverSession:
             return []
         return [self._send(self.active, message, now)]
 
+    def partner_down(self, now: int) -> list[Action]:
+        """The operator says the peer is down (`leaseledger ctl partner-down`, ISC's
+        OMAPI `local-state` 4): the machine moves to partner-down from any state."""
+        return self._machine(Input.ADMIN_PARTNER_DOWN, now)
+
     def shutdown(self, now: int) -> list[Action]:
         """Leaving: DISCONNECT on the link, then close every connection.  The state is
         not changed (ISC's Debian build keeps its saved state on SIGTERM, spec §6.7)."""
