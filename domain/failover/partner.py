@@ -147,7 +147,10 @@ class FailoverPartner:
                 return self._pool_requested(xid, now)
             case SendQueuedUpdates():
                 self.queue.queue_all(self.leases.owed())
-                return self._send_updates(now)
+                if not self.queue.pending:
+                    return []
+                return [*self._send_updates(now),
+                        LogLine("info", f"Sending updates to {self.name}.")]
             case RescindUpdates():
                 self.queue.rescind()
                 return []

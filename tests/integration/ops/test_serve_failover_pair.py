@@ -54,6 +54,10 @@ def start(tmp: Path, role: str) -> tuple[subprocess.Popen, Path]:
     folder.mkdir()
     (folder / "dhcpd.conf").write_text(config(role))
     (folder / "dhcpd.leases").touch()
+    return start_in(folder, role)
+
+
+def start_in(folder: Path, role: str) -> tuple[subprocess.Popen, Path]:
     log = folder / "serve.log"
     argv = [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(DHCP_PORTS[role]),
             "--listen", "127.0.0.1", "-cf", str(folder / "dhcpd.conf"),
@@ -123,3 +127,48 @@ def test_a_leaseledger_pair_on_loopback_balances_and_shares_leases(tmp_path: Pat
             'failover peer "pair" state {')[1:]
         assert any("my state normal at" in record and "partner state normal at" in record
                    for record in records), records
+
+
+def test_a_server_that_lost_its_lease_file_rebuilds_it_from_its_peer(tmp_path: Path) -> None:
+    servers = {role: start(tmp_path, role) for role in ("primary", "secondary")}
+    try:
+        for proc, log in servers.values():
+            wait_for(log, "failover peer pair: Both servers normal", proc, 60)
+
+        async def leases(count: int) -> list[str]:
+            client = await RelayClient(("127.0.0.1", DHCP_PORTS["primary"]), "127.0.0.2",
+                                       "10.0.0.1").open()
+            try:
+                return [(await client.dora(bytes([2, 0xbb, 0, 0, 0, n]), secs=10)).address
+                        for n in range(count)]
+            finally:
+                client.close()
+
+        given = trio.run(leases, 4)
+        assert None not in given
+        proc, log = servers["secondary"]
+        proc.terminate()
+        proc.wait(10)
+        (tmp_path / "secondary" / "dhcpd.leases").unlink()
+        (tmp_path / "secondary" / "dhcpd.leases").touch()
+        (tmp_path / "secondary" / "dhcpd.pid").unlink(missing_ok=True)
+        folder = tmp_path / "secondary"
+        log.rename(folder / "serve-before.log")
+        servers["secondary"] = start_in(folder, "secondary")
+        proc, log = servers["secondary"]
+        wait_for(log, "failover peer pair: peer update completed.", proc, 30)
+        wait_for(log, "failover peer pair: I move from recover-wait to recover-done", proc, 60)
+        wait_for(log, "failover peer pair: Both servers normal", proc, 30)
+        rebuilt = table(folder)
+        for address in given:
+            record = rebuilt.table.get(address)
+            assert record is not None and record.binding_state == "active", address
+        causes = [event for _s, _p, event in read_history(folder / "dhcpd.leases")
+                  if isinstance(event, LeaseEvent) and event.lease.ip == given[0]]
+        assert causes and type(causes[0]).__name__ == "PeerUpdateReceived"
+    finally:
+        for proc, _log in servers.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _log in servers.values():
+            proc.wait(10)
