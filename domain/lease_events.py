@@ -119,6 +119,13 @@ class PeerUpdateReceived(LeaseEvent):
     TOPIC = "lease.PeerUpdateReceived"
 
 
+class HeldForPeer(LeaseEvent):
+    """Entering partner-down, an expired, released or reset lease is held until the
+    peer can no longer be using it: tsfp = start of partner-down + MCLT."""
+
+    TOPIC = "lease.HeldForPeer"
+
+
 class Imported(LeaseEvent):
     """A record found in the lease file without a header: written by ISC dhcpd."""
 
@@ -163,6 +170,7 @@ LEASE_EVENT_CLASSES: tuple[type[LeaseEvent], ...] = (
     Reclaimed,
     Rebalanced,
     PeerAcked,
+    HeldForPeer,
     PeerUpdateReceived,
     Imported,
     Carried,

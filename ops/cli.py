@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ops import check_command, demo_command, lease_commands, serve_command
+from ops import check_command, ctl_command, demo_command, lease_commands, serve_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lease_commands.add_commands(sub)
     serve_command.add_command(sub)
+    ctl_command.add_command(sub)
 
     demo = sub.add_parser("demo", help="show what leaseledger makes of the bundled examples")
     demo.set_defaults(run=demo_command.run)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
+import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -88,6 +90,14 @@ class ViewLeases:
             ))
         return out
 
+    def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
+        pools = self.view.pools
+        return [(self._lease_at(pools.oldest_free(pool.id)),
+                 self._lease_at(pools.oldest_backup(pool.id))) for pool in self._pools]
+
+    def _lease_at(self, number: int | None) -> Lease | None:
+        return None if number is None else self.get(str(ipaddress.IPv4Address(number)))
+
     def _pool_leases(self, ranges: Iterable) -> Iterator[Lease]:
         for span in ranges:
             for number in range(int(span.low), int(span.high) + 1):
@@ -116,6 +126,7 @@ class FailoverRunner:
         self._link: PeerLink | None = None
         self._nursery: trio.Nursery | None = None
         self._stopped = trio.Event()
+        self._rescheduled = trio.Event()
 
     @property
     def name(self) -> str:
@@ -141,6 +152,7 @@ class FailoverRunner:
                 self._link = PeerLink(self.partner.session, self._on_action,
                                       wall_clock=self._wall_clock)
                 await nursery.start(self._link.run)
+                nursery.start_soon(self._balance_timer)
                 task_status.started()
         finally:
             self._stopped.set()
@@ -186,9 +198,31 @@ class FailoverRunner:
         """A change of ours to a lease of this relationship is durable: send it."""
         if self._link is not None:
             self._carry(self.partner.lease_stored(lease, self._link.now()))
+            self._reschedule()
 
     def _on_action(self, link: PeerLink, action: Action) -> None:
         self._carry(self.partner.carry([action], link.now()))
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        """Counts or states may have changed: ISC re-checks when to balance next."""
+        if self._link is None:
+            return
+        before = self.partner.balance_at
+        self.partner.schedule_balance(self._link.now(), jitter=random.randint(0, 4))
+        if self.partner.balance_at != before:
+            self._rescheduled.set()
+
+    async def _balance_timer(self) -> None:
+        """Runs the pool-balance timer the partner schedules."""
+        while True:
+            self._rescheduled = trio.Event()
+            due = self.partner.balance_at
+            wait = math.inf if due is None else max(due - self._wall_clock(), 0)
+            with trio.move_on_after(wait):
+                await self._rescheduled.wait()
+            if self._link is not None and due is not None and self._link.now() >= due:
+                self._carry(self.partner.balance_due(self._link.now()))
 
     def _carry(self, actions: Sequence[PartnerAction]) -> None:
         assert self._link is not None
@@ -220,3 +254,4 @@ class FailoverRunner:
         self._link.carry_out(list(action.then))
         if action.propagate:
             self._carry(self.partner.lease_stored(action.change.lease, self._link.now()))
+        self._reschedule()

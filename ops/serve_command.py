@@ -6,7 +6,8 @@ arguments work here so `/usr/sbin/dhcpd` can be swapped without touching them.
 stderr (debug lines too) and stays in the foreground, `-f` stays in the foreground;
 there is no daemonising fork (run it under systemd).  SIGTERM, SIGINT and SIGHUP stop
 the server cleanly: every acknowledged lease is already on disk (SIGHUP is not a
-reload, just as dhcpd does not reload on it).
+reload, just as dhcpd does not reload on it).  `leaseledger ctl` talks to the running
+server over the control socket (`--control`, by default beside the pid file).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import trio
 
 from adapters.commit import CommitFailed
+from adapters.control_socket import ControlSocket, ControlSocketError
 from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
@@ -28,6 +30,7 @@ from adapters.leasefile.store_errors import LeaseFileError
 from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
 from domain.lease_events import LeaseEvent
+from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import make_logger
 
@@ -51,6 +54,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
                        help="the address to bind (default: all)")
     serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
+    serve.add_argument("--control", metavar="PATH",
+                       help="the control socket for `leaseledger ctl` (default: the pid "
+                            "file's path with .ctl for .pid, e.g. /var/run/dhcpd.ctl)")
     serve.add_argument("interfaces", nargs="*", metavar="INTERFACE")
     serve.set_defaults(run=run)
 
@@ -116,7 +122,7 @@ async def _serve(
                     pinger=pinger)
     status = 0
     try:
-        await _until_signal(daemon, endpoint, args, logger)
+        status = await _until_signal(daemon, endpoint, args, logger)
     except* CommitFailed as group:
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
@@ -133,14 +139,29 @@ async def _serve(
 async def _until_signal(
     daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
     logger: logging.Logger,
-) -> None:
+) -> int:
+    """Serve until a signal (0), or stop at once if the control socket can't be made (1)."""
     async with trio.open_nursery() as nursery:
         await nursery.start(daemon.run)
-        logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
-        logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
-        logger.info("Server starting service.")
-        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as sigs:
-            async for _signum in sigs:
-                await daemon.shutdown()
-                nursery.cancel_scope.cancel()
-                break
+        path = args.control or default_control_path(args.pidfile)
+        try:
+            control = await ControlSocket.open(path, ServerControl(daemon))
+        except ControlSocketError as exc:
+            logger.error("Can't open the control socket %s", exc)
+            await daemon.shutdown()
+            nursery.cancel_scope.cancel()
+            return 1
+        try:
+            nursery.start_soon(control.serve)
+            logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
+            logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
+            logger.info("Server starting service.")
+            with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
+                                           signal.SIGHUP) as sigs:
+                async for _signum in sigs:
+                    await daemon.shutdown()
+                    nursery.cancel_scope.cancel()
+                    break
+        finally:
+            control.close()
+    return 0

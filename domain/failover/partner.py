@@ -16,7 +16,7 @@ time comes in as `now`, the leases are read through `RelationshipLeases`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from domain.dhcp_decision import LeaseChange
@@ -30,7 +30,12 @@ from domain.failover.binding_updates import (
     binding_update,
     rejected_ack,
 )
-from domain.failover.pool_balance import BalancePlan, balance_pool, negative_poolreq_line
+from domain.failover.pool_balance import (
+    BalancePlan,
+    balance_pool,
+    negative_poolreq_line,
+    next_balance_check,
+)
 from domain.failover.session import (
     Action,
     BindAckReceived,
@@ -41,15 +46,18 @@ from domain.failover.session import (
 )
 from domain.failover.states import (
     BalancePools,
+    CheckPoolBalance,
     LogLine,
+    RescheduleExpired,
     RescindUpdates,
     Role,
     SendQueuedUpdates,
+    ServerState,
 )
 from domain.failover.update_queue import AckOutcome, UpdateQueue
-from domain.failover_messages import BndAck, PoolResp, UpdDone
+from domain.failover_messages import BndAck, PoolReq, PoolResp, UpdDone
 from domain.lease import BindingState, Lease
-from domain.lease_events import PeerAcked, PeerUpdateReceived, Rebalanced
+from domain.lease_events import HeldForPeer, PeerAcked, PeerUpdateReceived, Rebalanced
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +86,14 @@ class RelationshipLeases(Protocol):
         """Addresses the peer has not acknowledged (tstp > atsfp) or that are expired."""
         ...
 
-    def pools(self) -> Sequence[BalancePool]: ...
+    def pools(self) -> Sequence[BalancePool]:
+        """Every pool with its whole free queue (for a balancing run: may be slow)."""
+        ...
+
+    def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
+        """Per pool, the oldest FREE and the oldest BACKUP lease (cheap: scheduling
+        runs after every change)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +107,7 @@ class StoreLease:
 
 
 PartnerAction = Action | StoreLease
+_WAITING_FOR_PEER = (BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET)
 
 
 @dataclass(slots=True)
@@ -101,6 +117,8 @@ class FailoverPartner:
     session: FailoverSession
     leases: RelationshipLeases
     queue: UpdateQueue = field(default_factory=UpdateQueue)
+    balance_at: int | None = None  # when the pool-balance timer fires (normal only)
+    last_balance: int | None = None
 
     @property
     def name(self) -> str:
@@ -135,6 +153,40 @@ class FailoverPartner:
             self.queue.queue(lease.ip)
         return self._send_updates(now)
 
+    def schedule_balance(self, now: int, jitter: int) -> None:
+        """ISC's `dhcp_failover_pool_check`, run whenever free or backup counts may
+        have changed: while both servers are normal, bring the balance timer forward
+        to when the pools are expected to drift out of balance."""
+        machine = self.session.machine
+        if not (machine.state is ServerState.NORMAL and machine.partner is ServerState.NORMAL):
+            self.balance_at = None
+            return
+        config = self.session.config
+        for oldest_free, oldest_backup in self.leases.queue_heads():
+            when = next_balance_check(
+                oldest_free=oldest_free, oldest_backup=oldest_backup,
+                role=self.role, max_lease_misbalance=config.max_lease_misbalance,
+                min_balance=config.min_balance, max_balance=config.max_balance,
+                last_balance=self.last_balance, scheduled=self.balance_at, now=now,
+                jitter=jitter,
+            )
+            if when is not None:
+                self.balance_at = when
+
+    def balance_due(self, now: int) -> list[PartnerAction]:
+        """The pool-balance timer: balance every pool, and send POOLREQ if one of them
+        is so short of leases that the peer must give some back."""
+        if self.balance_at is None or now < self.balance_at:
+            return []
+        self.balance_at = None
+        machine = self.session.machine
+        if machine.state is not ServerState.NORMAL:
+            return []
+        out, _moved, poolreq = self._balance(now, timer=True)
+        if poolreq:
+            out += self.session.transmit(lambda xid: PoolReq(time=now, xid=xid), now)
+        return out
+
     def _one(self, action: Action, now: int) -> list[PartnerAction]:
         match action:
             case BindUpdateReceived():
@@ -156,6 +208,10 @@ class FailoverPartner:
                 return []
             case BalancePools():
                 return self._balance(now, timer=False)[0]
+            case CheckPoolBalance():
+                return []  # the runner calls `schedule_balance` after every change
+            case RescheduleExpired(free_at):
+                return self._hold_for_peer(free_at)
         return [action]
 
     def _send_updates(self, now: int) -> list[PartnerAction]:
@@ -172,6 +228,20 @@ class FailoverPartner:
             if sent:
                 self.queue.sent(ip, sent[0].message.xid)
             out += sent
+        return out
+
+    def _hold_for_peer(self, free_at: int) -> list[PartnerAction]:
+        """Entering partner-down (ISC `dhcp_failover_set_state`, §7.8): every expired,
+        released or reset lease waits until the peer can no longer be using it."""
+        out: list[PartnerAction] = []
+        for ip in self.leases.addresses():
+            lease = self.leases.get(ip)
+            if (lease is None or lease.binding_state not in _WAITING_FOR_PEER
+                    or (lease.tsfp or 0) >= free_at):
+                continue
+            held = replace(lease, tsfp=free_at)
+            cause = f"partner-down with {self.name}: free after {free_at}"
+            out.append(StoreLease(LeaseChange(HeldForPeer, held, cause)))
         return out
 
     def _update_received(self, received: BindUpdateReceived, now: int) -> list[PartnerAction]:
@@ -234,18 +304,21 @@ class FailoverPartner:
                 LogLine("info", f"Sent update done message to {self.name}")]
 
     def _pool_requested(self, xid: int, now: int) -> list[PartnerAction]:
-        out, moved = self._balance(now, timer=False)
+        out, moved, _poolreq = self._balance(now, timer=False)
         out += self.session.reply(PoolResp(time=now, xid=xid, addresses_transferred=moved), now)
         if not moved:
             out.append(LogLine("info", negative_poolreq_line(self.name)))
         return out
 
-    def _balance(self, now: int, *, timer: bool) -> tuple[list[PartnerAction], int]:
+    def _balance(self, now: int, *, timer: bool) -> tuple[list[PartnerAction], int, bool]:
         """ISC's `dhcp_failover_pool_dobalance` over every pool of the relationship:
-        the moved leases are stored and then sent to the peer."""
+        the moved leases are stored and then sent to the peer.  Also says whether a
+        POOLREQ is due (timer path only)."""
         config = self.session.config
         out: list[PartnerAction] = []
         moved = 0
+        poolreq = False
+        self.last_balance = now
         for pool in self.leases.pools():
             plan: BalancePlan = balance_pool(
                 label=pool.label, lease_count=pool.total, own_queue=pool.own_free,
@@ -261,7 +334,8 @@ class FailoverPartner:
                 out.append(StoreLease(LeaseChange(Rebalanced, lease, cause), propagate=True))
             out.append(LogLine("error" if plan.imbalanced else "info", plan.balanced_line))
             moved += len(plan.moved)
-        return out, moved
+            poolreq = poolreq or plan.send_poolreq
+        return out, moved, poolreq
 
 
 def _state_word(lease: Lease) -> str:

@@ -48,4 +48,27 @@ def _peer(role: str, address: str, port: int, peer_address: str, peer_port: int)
 
 PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647) + _SHARED
 SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847) + _SHARED
+
+# For perfdhcp (a relay with giaddr 10.0.0.5, see ops/lab/clients.run_perfdhcp): the
+# lab's shared network, its second subnet a failover pool of 1,000 addresses.
+LOAD_POOL_SIZE = 1000
+_LOAD_SHARED = """\
+ddns-update-style none;
+authoritative;
+ping-check false;
+default-lease-time 600;
+max-lease-time 1200;
+shared-network lab {
+  subnet 10.0.0.0 netmask 255.255.255.0 {
+  }
+  subnet 10.2.0.0 netmask 255.255.240.0 {
+    pool {
+      failover peer "dhcp-failover";
+      range 10.2.0.1 10.2.3.232;
+    }
+  }
+}
+"""
+LOAD_PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647) + _LOAD_SHARED
+LOAD_SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847) + _LOAD_SHARED
 BOTH_NORMAL = rf"^failover peer {PEER_NAME}: Both servers normal$"

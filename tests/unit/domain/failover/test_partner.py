@@ -14,10 +14,10 @@ from domain.config.failover_peer import FailoverPeerConfig
 from domain.dhcp_decision import LeaseChange
 from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
 from domain.failover.session import FailoverSession, Transmit
-from domain.failover.states import LogLine, ServerState
+from domain.failover.states import LogLine, RescheduleExpired, ServerState
 from domain.failover_messages import BndAck, BndUpd, UpdDone, UpdReqAll
 from domain.lease import BindingState, Hardware, Lease
-from domain.lease_events import Acked
+from domain.lease_events import Acked, HeldForPeer
 
 T0 = 1_800_000_000
 POOL = [f"10.0.0.{n}" for n in range(100, 120)]
@@ -64,6 +64,15 @@ class MemoryLeases:
                        key=lambda lease: (lease.ends or 0, ipaddress.IPv4Address(lease.ip)))
         return [BalancePool("pool 0 10.0.0.0/24", len(POOL), states.count(BindingState.FREE),
                             states.count(BindingState.BACKUP), queue)]
+
+    def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
+        leases = [lease for ip in POOL if (lease := self.get(ip)) is not None]
+
+        def head(state: BindingState) -> Lease | None:
+            queue = [lease for lease in leases if lease.binding_state is state]
+            return min(queue, key=lambda lease: lease.ends or 0, default=None)
+
+        return [(head(BindingState.FREE), head(BindingState.BACKUP))]
 
     def counts(self) -> tuple[int, int]:
         pool = self.pools()[0]
@@ -229,3 +238,48 @@ def test_a_store_is_acknowledged_only_after_it_is_made_durable() -> None:
     assert not stores[0].propagate
     assert [type(a.message) for a in stores[0].then] == [BndAck]
     assert isinstance(stores[0].change, LeaseChange) and stores[0].change.event is not Acked
+
+
+def test_the_balance_timer_gives_the_secondary_more_when_its_share_runs_low() -> None:
+    pair = Pair()
+    pair.connect()
+    primary = pair.partners["primary"]
+    # The secondary hands out eight of its ten backup leases (seen by the primary).
+    backups = [ip for ip in POOL
+               if pair.leases["primary"].get(ip).binding_state is BindingState.BACKUP]
+    for ip in backups[:8]:
+        pair.change("secondary", Lease(ip=ip, starts=T0, ends=T0 + 600, tstp=T0 + 900,
+                                       binding_state=BindingState.ACTIVE,
+                                       hardware=Hardware(1, bytes(5) + ip[-1:].encode())))
+    assert pair.leases["primary"].counts() == (10, 2)
+
+    primary.schedule_balance(T0, jitter=0)
+    due = primary.balance_at
+    assert due is not None and due >= T0 + 60  # min-balance after the last run
+    assert primary.balance_due(due - 1) == []
+    actions = primary.balance_due(due)
+
+    stores = [a for a in actions if isinstance(a, StoreLease)]
+    assert len(stores) == 4  # lts = (10 - 2) / 2
+    assert all(a.change.lease.binding_state is BindingState.BACKUP for a in stores)
+    assert primary.balance_at is None
+
+
+def test_entering_partner_down_holds_expired_and_released_leases_for_the_mclt() -> None:
+    pair = Pair()
+    pair.connect()
+    primary = pair.partners["primary"]
+    leases = pair.leases["primary"]
+    leases.records["10.0.0.100"] = Lease(ip="10.0.0.100", ends=T0 - 5, tsfp=T0 - 5,
+                                         binding_state=BindingState.EXPIRED)
+    leases.records["10.0.0.101"] = Lease(ip="10.0.0.101", ends=T0 - 5, tsfp=T0 + 999,
+                                         binding_state=BindingState.RELEASED)
+    leases.records["10.0.0.102"] = Lease(ip="10.0.0.102", ends=T0 + 50, tsfp=T0,
+                                         binding_state=BindingState.ACTIVE)
+
+    actions = primary.carry([RescheduleExpired(T0 + 30)], T0)
+
+    stores = [a for a in actions if isinstance(a, StoreLease)]
+    assert [(a.change.lease.ip, a.change.lease.tsfp) for a in stores] == [
+        ("10.0.0.100", T0 + 30)]
+    assert stores[0].change.event is HeldForPeer and not stores[0].propagate
