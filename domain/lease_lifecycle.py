@@ -138,6 +138,9 @@ def _freed(lease: Lease, new: Lease) -> LeaseChange:
 
 _WAITING = frozenset({BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET})
 _PARTNER_DOWN_STAMPED = frozenset({*_WAITING, BindingState.ABANDONED})
+# The states `settle_after_load` may move besides the timer's: the table hands out only
+# the leases in them (after a startup, a few among 100,000 active ones).
+_SETTLED_AT_LOAD = frozenset({*_WAITING, BindingState.BACKUP})
 _FREE_STATES = (BindingState.FREE, BindingState.BACKUP)
 
 
@@ -266,8 +269,8 @@ def _partner_down_frees(
     if not any(service.partner_down for service in failover.values()):
         return []
     changes: list[LeaseChange] = []
-    for lease in view.table:
-        if lease.binding_state not in _WAITING or lease.ip in moved:
+    for lease in view.table.in_states(_WAITING):
+        if lease.ip in moved:
             continue
         pool = config.pool_for_address(ipaddress.IPv4Address(lease.ip))
         service = service_for_pool(pool, failover, config)
@@ -308,7 +311,7 @@ def settle_after_load(
     have a peer.  Failover pools get exactly the timer's rules."""
     changes = handle_timer(view, config, now, failover)
     moved = {change.lease.ip for change in changes}
-    for lease in view.table:
+    for lease in view.table.in_states(_SETTLED_AT_LOAD):
         in_pool, peer = _pool_peer(config, lease.ip)
         if lease.ip in moved or not in_pool or peer is not None:
             continue

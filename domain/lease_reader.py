@@ -8,10 +8,10 @@ tests may pass it directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from domain.lease import Hardware, Lease
+from domain.lease import BindingState, Hardware, Lease
 
 
 class LeaseIndex(Protocol):
@@ -24,6 +24,10 @@ class LeaseIndex(Protocol):
     def by_hardware(self, hardware: Hardware) -> list[Lease]: ...
 
     def __iter__(self) -> Iterator[Lease]: ...
+
+    def in_states(self, states: Collection[BindingState]) -> list[Lease]:
+        """The records in any of `states`, in table order (cheaper than iterating)."""
+        ...
 
 
 class PoolFill(Protocol):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -83,7 +83,7 @@ class Daemon:
         # The version of each address's newest event, durable or queued: the event
         # numbers are ours to give, so the trio thread never asks the store (whose
         # lock is held through every fsync).
-        self._versions: dict[str, int] = {}
+        self._versions: MutableMapping[str, int] = {}
         self._limit = trio.Semaphore(MAX_IN_FLIGHT)
         self.runners: dict[str, FailoverRunner] = {}
 
@@ -95,15 +95,14 @@ class Daemon:
     def load(self) -> list[LeaseChange]:
         """Build the projections from the log; return the transitions due meanwhile
         (dhcpd expires what ran out while it was down before it serves)."""
-        leases, failover_states = self.log.load_latest()
-        self.view.load(leases)
-        for lease in leases:
-            self._versions[lease.ip] = self.log.version_of(lease.ip) or 0
+        latest = self.log.load_latest_state()
+        self.view.load_packed(latest.leases)
+        # Every aggregate of the live segment, failover relationships too; one absent
+        # is at 0 (`get(id, 0)`), as a relationship that never wrote a state.
+        self._versions = latest.versions
         for peer in self.config.failover_peers:
-            self._versions[failover_id(peer.name)] = self.log.version_of(
-                failover_id(peer.name)) or 0
             self.runners[peer.name] = FailoverRunner(
-                self, peer, failover_states.get(peer.name), wall_clock=self.clock)
+                self, peer, latest.failover_states.get(peer.name), wall_clock=self.clock)
         return settle_after_load(self.view, self.config, self.now(), self.failover_services())
 
     def failover_services(self) -> FailoverServices | None:

@@ -8,6 +8,8 @@ are queued.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sortedcontainers import SortedList
 
 from domain.lease import NEVER, BindingState, Lease
@@ -49,6 +51,22 @@ class ExpiryQueue:
             self._queue.add(key)
             if self._key_of is not None:
                 self._key_of[ip] = key
+
+    def load(
+        self,
+        ips: Sequence[int],
+        states: Sequence[BindingState | None],
+        ends: Sequence[int | None],
+    ) -> None:
+        """Startup: queue every address (number, binding state and ends in three
+        columns) at once: one sort instead of 100,000 inserts.  The queue must be empty."""
+        if self._queue:
+            raise ValueError("only an empty expiry queue is loaded")
+        keys = [end << 32 | ip for ip, state, end in zip(ips, states, ends, strict=True)
+                if state in _TIMED_STATES and end and end != NEVER]
+        self._queue.update(keys)
+        if self._key_of is not None:
+            self._key_of.update((key & _IP_BITS, key) for key in keys)
 
     def next_deadline(self) -> int | None:
         """When the next lease ends (seconds since the epoch), or None."""

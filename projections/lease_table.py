@@ -9,11 +9,17 @@ every commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from domain.lease import BindingState, Hardware, Lease
 from projections.addresses import ip_number, ip_text
-from projections.packed_lease import PackedLease, pack, unpack
+from projections.packed_lease import (
+    PackedLease,
+    binding_state_of,
+    hardware_key,
+    pack,
+    unpack,
+)
 
 # A client index maps a client to the number of its address, or to a set of numbers for
 # the rare client that holds several: a set for every client would cost 200 bytes each.
@@ -48,15 +54,35 @@ class LeaseTable:
         old = None if packed is None else unpack(lease.ip, packed)
         if old is not None:
             _unindex(self._by_uid, old.uid, number)
-            _unindex(self._by_hardware, _hardware_key(old.hardware), number)
+            _unindex(self._by_hardware, hardware_key(old.hardware), number)
         self._by_ip[number] = pack(lease)
-        hardware_key = _hardware_key(lease.hardware)
+        key = hardware_key(lease.hardware)
         uid = lease.uid
-        if uid is not None and uid == hardware_key:
-            uid = hardware_key  # most clients' id is type + MAC: keep one key object
+        if uid is not None and uid == key:
+            uid = key  # most clients' id is type + MAC: keep one key object
         _index(self._by_uid, uid, number)
-        _index(self._by_hardware, hardware_key, number)
+        _index(self._by_hardware, key, number)
         return old
+
+    def load(
+        self,
+        records: dict[int, PackedLease],
+        uids: Sequence[bytes | None],
+        keys: Sequence[bytes | tuple[int, bytes] | None],
+    ) -> None:
+        """Startup: take `records` (address number -> packed record, one per address)
+        as the whole table, indexing each client once; `uids` and `keys` are the
+        records' client ids and hardware keys (`packed_lease.summary`), in the same
+        order.  The table must be empty."""
+        if self._by_ip:
+            raise ValueError("only an empty lease table is loaded")
+        self._by_ip = records
+        by_uid, by_hardware = self._by_uid, self._by_hardware
+        for number, uid, key in zip(records, uids, keys, strict=True):
+            if uid is not None and uid == key:
+                uid = key  # as in `apply`: one key object for both indexes
+            _index(by_uid, uid, number)
+            _index(by_hardware, key, number)
 
     def by_client_id(self, uid: bytes) -> list[Lease]:
         """Every lease recorded for this client identifier (option 61), by address."""
@@ -64,30 +90,25 @@ class LeaseTable:
 
     def by_hardware(self, hardware: Hardware) -> list[Lease]:
         """Every lease recorded for this hardware address, by address."""
-        key = _hardware_key(hardware)
+        key = hardware_key(hardware)
         return self._leases(None if key is None else self._by_hardware.get(key))
 
     def in_state(self, state: BindingState) -> list[Lease]:
-        return [lease for lease in self if lease.binding_state is state]
+        return self.in_states((state,))
+
+    def in_states(self, states: Collection[BindingState]) -> list[Lease]:
+        """The records in any of `states`, in table order.  Only those are unpacked:
+        after a startup, a sweep for the few expired or backup leases among 100,000
+        active ones costs milliseconds instead of a second."""
+        wanted = frozenset(states)
+        return [unpack(ip_text(number), packed) for number, packed in self._by_ip.items()
+                if binding_state_of(packed) in wanted]
 
     def _leases(self, held: int | set[int] | None) -> list[Lease]:
         if held is None:
             return []
         numbers = sorted(held) if isinstance(held, set) else [held]
         return [unpack(ip_text(number), self._by_ip[number]) for number in numbers]
-
-
-def _hardware_key(hardware: Hardware | None) -> bytes | tuple[int, bytes] | None:
-    """The index key of a hardware address (None: not indexed, as an empty address).
-
-    The type octet and the address, as a client identifier built from them is (option
-    61, RFC 2132): a table keeps one bytes object for both indexes of such a client.  A
-    type beyond one octet (no reader makes one) keeps the pair."""
-    if hardware is None or not hardware.address:
-        return None
-    if 0 <= hardware.htype <= 0xFF:
-        return bytes((hardware.htype,)) + hardware.address
-    return hardware.htype, hardware.address
 
 
 def _index(index: _ClientIndex, key: bytes | tuple[int, bytes] | None, number: int) -> None:

@@ -23,8 +23,14 @@ _STATES: tuple[BindingState | None, ...] = (None, *BindingState)
 _STATE_CODE = {state: code for code, state in enumerate(_STATES)}
 _RESERVED, _BOOTP, _HARDWARE, _UID, _HOSTNAME = 1, 2, 4, 8, 16
 _MAX_OCTETS = 255
+# Of the head, what the indexes file a record by: `ends`, the binding state, the flags.
+_SUMMARY = struct.Struct("<4xi16xB2xB")
+_BINDING_AT = 24
 
 PackedLease = bytes | Lease
+# What a projection files a record under: the binding state, `ends`, the client id and
+# the hardware key (the type octet and the address; None for an empty address).
+Summary = tuple[BindingState | None, int | None, bytes | None, bytes | tuple[int, bytes] | None]
 
 
 def pack(lease: Lease) -> PackedLease:
@@ -87,3 +93,42 @@ def unpack(ip: str, packed: PackedLease) -> Lease:
         dynamic_bootp=bool(flags & _BOOTP), hardware=hardware, uid=uid,
         client_hostname=packed[at:].decode("latin-1") if flags & _HOSTNAME else None,
     )
+
+
+def binding_state_of(packed: PackedLease) -> BindingState | None:
+    """The record's binding state, read without unpacking it."""
+    if isinstance(packed, Lease):
+        return packed.binding_state
+    return _STATES[packed[_BINDING_AT]]
+
+
+def summary(packed: PackedLease) -> Summary:
+    """What the indexes need of a record, read without unpacking it (a startup files
+    100,000 of them)."""
+    if isinstance(packed, Lease):
+        return packed.binding_state, packed.ends, packed.uid, hardware_key(packed.hardware)
+    ends, binding, flags = _SUMMARY.unpack_from(packed)
+    at = _HEAD.size
+    key = None
+    if flags & _HARDWARE:
+        length = packed[at + 1]
+        if length:
+            key = packed[at : at + 1] + packed[at + 2 : at + 2 + length]
+        at += 2 + length
+    uid = None
+    if flags & _UID:
+        uid = packed[at + 1 : at + 1 + packed[at]]
+    return _STATES[binding], None if ends == _NO_TIME else ends, uid, key
+
+
+def hardware_key(hardware: Hardware | None) -> bytes | tuple[int, bytes] | None:
+    """The index key of a hardware address (None: not indexed, as an empty address).
+
+    The type octet and the address, as a client identifier built from them is (option
+    61, RFC 2132): a table keeps one bytes object for both indexes of such a client.  A
+    type beyond one octet (no reader makes one) keeps the pair."""
+    if hardware is None or not hardware.address:
+        return None
+    if 0 <= hardware.htype <= _MAX_OCTETS:
+        return bytes((hardware.htype,)) + hardware.address
+    return hardware.htype, hardware.address

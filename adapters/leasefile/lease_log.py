@@ -22,13 +22,18 @@ address, no client id, no tsfp): it is left out of the checkpoint, and its next 
 if one ever comes, starts again at version 1.  Positions (`n=` in the headers,
 notification ids) count from 1 in each segment.
 
+A restart after a clean stop reads little of the file: closing saves the index beside
+it (`dhcpd.leases.index`, see `index_keeper`), which the next open checks against the
+file and uses for the bytes it covers.  Once open, the log keeps only the newest event
+of each aggregate in memory (`EventIndex.forget_history`): it appends, and it reads the
+newest records, nothing older.
+
 `read_history` is the reader for `audit`: it locks nothing and changes nothing, so it
 runs beside a live daemon; a batch the daemon is still writing is simply not seen.
 """
 
 from __future__ import annotations
 
-import gc
 import importlib.metadata
 import logging
 import os
@@ -51,8 +56,14 @@ from eventsourcing.persistence import (
 from adapters.commit import BatchStore
 from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
-from adapters.leasefile.fast_reader import read_canonical_lease
+from adapters.leasefile.index_keeper import IndexKeeper
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
+from adapters.leasefile.latest_state import (
+    LatestState,
+    load_latest_state,
+    parse_record,
+    without_notes,
+)
 from adapters.leasefile.log_scan import HeaderlessRead, scan_log
 from adapters.leasefile.reader import parse_lease_file
 from adapters.leasefile.segments import (
@@ -68,7 +79,7 @@ from adapters.leasefile.segments import (
     undo_unfinished_rotation,
     write_new_segment_start,
 )
-from adapters.leasefile.store import LeaseFileApplicationRecorder
+from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
 from adapters.leasefile.writer import format_failover_state, format_file_header, format_lease
 from domain import failover_events, lease_events
@@ -84,6 +95,8 @@ from domain.lease import (
     VerbatimRecord,
 )
 from domain.lease_events import LeaseEvent
+from projections.addresses import ip_text
+from projections.packed_lease import unpack
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +141,15 @@ class LeaseLog:
                 " there; restore it (the newest archive holds the state it had) first"
             )
         self._headerless = _HeaderlessSpans()
-        self._recorder = _open_recorder(self.path, self._headerless)
+        self._saved_index = IndexKeeper(self.path)
+        self._recorder = _open_recorder(
+            self.path, self._headerless,
+            lambda data: self._saved_index.resume(data, self._headerless.spans))
         try:
             for leftover in clear_interrupted_rotation(self.path):
                 log.warning("%s: removed %s, left by a rotation that did not finish",
                             self.path, leftover.name)
+            self._recorder.forget_history()
         except BaseException:
             self._recorder.close()
             raise
@@ -150,25 +167,16 @@ class LeaseLog:
     def load_latest(self) -> tuple[list[Lease], dict[str, FailoverStateRecord]]:
         """The newest record of every address (file order) and of every failover
         relationship (by peer name): what the projections start from."""
-        leases: list[Lease] = []
-        states: dict[str, FailoverStateRecord] = {}
-        # 100,000 records and more, none of them garbage: the cyclic collector would
-        # only walk the growing heap again and again (a tenth of the time) meanwhile.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            for topic, state in self._recorder.select_latest_states():
-                if topic not in ISC_RECORD_TOPICS:
-                    continue
-                record = _read_latest(state, self.path)
-                if isinstance(record, Lease):
-                    leases.append(record)
-                else:
-                    states[record.peer] = record
-        finally:
-            if collecting:
-                gc.enable()
-        return leases, states
+        state = self.load_latest_state()
+        return [unpack(ip_text(number), packed) for number, packed in state.leases], \
+            state.failover_states
+
+    def load_latest_state(self) -> LatestState:
+        """What `load_latest` gives, with the leases packed as the lease table keeps
+        them and the version of each aggregate's newest event: all a startup needs,
+        without 100,000 Lease objects made only to be packed again."""
+        return load_latest_state(self._recorder.latest_entries(), self._saved_index.take(),
+                                 self._recorder.read_state, self.path)
 
     def version_of(self, originator_id: str) -> int | None:
         """The version of the aggregate's newest event in the live segment (None:
@@ -182,6 +190,7 @@ class LeaseLog:
         recordings (the notification id is the event's position in the live segment)."""
         stored = [self._mapper.to_stored_event(event) for event in events]
         with self._lock:
+            self._saved_index.changed()
             ids = self._recorder.insert_events(stored) or []
         return [
             Recording(event, Notification(s.originator_id, s.originator_version, s.topic,
@@ -205,7 +214,7 @@ class LeaseLog:
         headerless = _HeaderlessSpans()
         recorder: LeaseFileApplicationRecorder | None = None
         try:
-            recorder = _open_recorder(new_segment, headerless)
+            recorder = _open_recorder(new_segment, headerless, None)
             recorder.insert_events(carried)
             archive_live(self.path, archive)
             put_new_segment_in_place(new_segment, self.path)
@@ -218,6 +227,7 @@ class LeaseLog:
         recorder.renamed_to(self.path)
         old, self._recorder, self._headerless = self._recorder, recorder, headerless
         old.close()
+        self._saved_index.new_file()
         self._segment_start_size = recorder.size
         log.info("%s: passed %d bytes; archived as %s, new segment carries %d records",
                  self.path, self.rotate_bytes, archive.name, len(carried))
@@ -245,10 +255,10 @@ class LeaseLog:
     def _carried_record(self, notification: Notification) -> bytes | None:
         """The record to carry (None: a never-used free lease).  Our own records are
         carried byte for byte; one ISC wrote is written again in ISC's own layout."""
-        text = _without_notes(notification.state)
+        text = without_notes(notification.state)
         if notification.topic not in _IMPORTED_TOPICS and _FREE_LINE not in text:
             return text
-        record = _parse_record(text, self.path)
+        record = parse_record(text, self.path)
         if isinstance(record, FailoverStateRecord):
             return format_failover_state(record).encode("latin-1")
         if _never_used(record):
@@ -278,9 +288,14 @@ class LeaseLog:
     # -- closing ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the live file and its lock.  Closing twice is harmless."""
+        """Save the index for the next open (`index_keeper`), then release the live
+        file and its lock.  Closing twice is harmless."""
         with self._lock:
-            self._recorder.close()
+            recorder = self._recorder
+            if not recorder.closed:
+                self._saved_index.save(recorder.index_columns, recorder.read_state,
+                                 recorder.fileno(), recorder.size, self._headerless.spans)
+            recorder.close()
 
     def __enter__(self) -> Self:
         return self
@@ -365,32 +380,11 @@ class _HeaderlessSpans:
         return read
 
 
-def _open_recorder(path: Path, headerless: _HeaderlessSpans) -> LeaseFileApplicationRecorder:
+def _open_recorder(
+    path: Path, headerless: _HeaderlessSpans, resume: Resume | None
+) -> LeaseFileApplicationRecorder:
     return LeaseFileApplicationRecorder(path, record_topics=ISC_RECORD_TOPICS,
-                                        read_headerless=headerless)
-
-
-def _without_notes(state: bytes) -> bytes:
-    """The ISC record of an event's state: without the comment lines before it."""
-    start = 0
-    while state.startswith(b"#", start):
-        start = state.index(b"\n", start) + 1
-    return state[start:]
-
-
-def _read_latest(state: bytes, path: Path) -> Lease | FailoverStateRecord:
-    """The record of an event's state, by the codec's fast path when it is in the
-    layout our writer and ISC's produce (startup reads 100,000 of them)."""
-    text = _without_notes(state)
-    fast = read_canonical_lease(text.decode("latin-1"), 0) if text.startswith(b"lease ") else None
-    return _parse_record(text, path) if fast is None else fast[0]
-
-
-def _parse_record(text: bytes, path: Path) -> Lease | FailoverStateRecord:
-    for entry in parse_lease_file(text, str(path)).entries:
-        if isinstance(entry.record, Lease | FailoverStateRecord):
-            return entry.record
-    raise LeaseRecordError(f"{path}: a stored record no longer reads as one: {text[:60]!r}")
+                                        read_headerless=headerless, resume=resume)
 
 
 def _never_used(lease: Lease) -> bool:

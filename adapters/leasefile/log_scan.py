@@ -111,14 +111,16 @@ class _Stop(Exception):
 
 class _Scanner:
     def __init__(
-        self, data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str
+        self, data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str,
+        start: int,
     ) -> None:
         self.data = data
+        self.start = start
         self.name = name
         self.view = memoryview(data)
         self.index = index
         self.read_headerless = read_headerless
-        self.outcome = ScanOutcome(valid_end=0, file_size=len(data))
+        self.outcome = ScanOutcome(valid_end=start, file_size=len(data))
         self.topics: dict[bytes, str] = {}
         # The open batch: where it starts, its size, how many records are in, and the
         # number of its first event (events of a batch that never completes are dropped).
@@ -130,13 +132,13 @@ class _Scanner:
         # the next record's header is checked against these without converting.
         self.batch_next_part = b""
         self.batch_parts_text = b""
-        self.indexed = 0  # events in the index so far
+        self.indexed = len(index)  # events in the index so far
 
     def run(self) -> ScanOutcome:
         data = self.data
         headed = _HEADED.match
         size = len(data)
-        position = 0
+        position = self.start
         try:
             while position < size:
                 match = headed(data, position)
@@ -262,10 +264,13 @@ class _Scanner:
 
 
 def scan_log(
-    data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str
+    data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str,
+    *, start: int = 0,
 ) -> ScanOutcome:
     """Index the sound part of `data`, the whole lease file `name`, into `index`.
 
     The index only ever receives complete batches; `ScanOutcome.valid_end` is the byte
-    at which the sound part ends and `cut_reason` says why the rest is not sound."""
-    return _Scanner(data, index, read_headerless, name).run()
+    at which the sound part ends and `cut_reason` says why the rest is not sound.  With
+    `start`, `index` already holds the events before that byte (which must end a batch)
+    and the scan goes on from there."""
+    return _Scanner(data, index, read_headerless, name, start).run()

@@ -19,7 +19,7 @@ import logging
 import mmap
 import os
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
 from pathlib import Path
 from threading import Event
@@ -38,7 +38,7 @@ from eventsourcing.persistence import (
     Subscription,
 )
 
-from adapters.leasefile.event_index import EventIndex
+from adapters.leasefile.event_index import EventIndex, IndexColumns
 from adapters.leasefile.file_lock import lock_exclusively
 from adapters.leasefile.log_scan import ReadHeaderless, ScanOutcome, record_originator, scan_log
 from adapters.leasefile.record_header import (
@@ -50,6 +50,9 @@ from adapters.leasefile.record_header import (
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
 
 log = logging.getLogger(__name__)
+# Given the whole file, an index of its first bytes and where they end (an index saved
+# earlier and found to match the file), or None: the file is scanned from the start.
+Resume = Callable[[bytes], tuple[EventIndex, int] | None]
 # The index keeps versions as signed 64-bit numbers.
 _MIN_VERSION, _MAX_VERSION = -(2**63), 2**63 - 1
 
@@ -60,7 +63,8 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
     `record_topics` are the topics whose state is an ISC record (written as it is);
     the state of any other event is kept in one comment line.  `read_headerless` turns
     text without headers into `Imported` events.  `persistence.open_lease_file` supplies
-    both for leaseledger's events."""
+    both for leaseledger's events.  `resume` may spare the scan of the file's first
+    bytes (see `Resume`); the rest is scanned, and cut off when unsound, as ever."""
 
     def __init__(
         self,
@@ -68,6 +72,7 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
         *,
         record_topics: Collection[str],
         read_headerless: ReadHeaderless,
+        resume: Resume | None = None,
     ) -> None:
         self.path = Path(path)
         self._record_topics = frozenset(record_topics)
@@ -84,7 +89,7 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
             raise LeaseFileIOError(f"{self.path}: cannot open: {error.strerror}") from None
         try:
             lock_exclusively(self._fd, str(self.path))
-            self._size = self._load(read_headerless)
+            self._size = self._load(read_headerless, resume)
             # ISC may leave the last `}` without a newline; a header must start a line.
             self._needs_newline = self._size > 0 and self._pread(self._size - 1, 1) != b"\n"
         except BaseException:
@@ -121,9 +126,28 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
             return self._index.last_version(originator_id)
 
     @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def fileno(self) -> int:
+        """The open file's descriptor (to read it; every write goes through here)."""
+        return self._open_fd()
+
+    @property
     def size(self) -> int:
         """The length of the sound file: where the next append begins."""
         return self._size
+
+    def forget_history(self) -> None:
+        """Keep in memory only the newest event of each aggregate (`EventIndex`): the
+        history selections see only those from now on."""
+        with self._lock:
+            self._index.forget_history()
+
+    def index_columns(self) -> IndexColumns:
+        """The index without history, as values to save (see `EventIndex.columns`)."""
+        with self._lock:
+            return self._index.columns()
 
     def renamed_to(self, path: str | os.PathLike[str]) -> None:
         """The open file now has another name (a log rotation renamed a new segment
@@ -137,6 +161,17 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
         projection needs to start: far fewer reads than replaying every event."""
         with self._lock:
             return [self._notification(event) for event in self._index.latest_events()]
+
+    def latest_entries(self) -> list[tuple[int, UUID | str, int, str]]:
+        """(event number, originator id, version, topic) of the newest event of every
+        aggregate, in file order: what a startup needs before it reads any record."""
+        with self._lock:
+            return self._index.latest()
+
+    def read_state(self, event: int) -> bytes:
+        """The state of event number `event` (read back from the file)."""
+        with self._lock:
+            return self._read_event(event)[3]
 
     def select_latest_states(self) -> list[tuple[str, bytes]]:
         """(topic, state) of the newest event of every aggregate, in file order: what
@@ -165,18 +200,23 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
 
     # -- opening -----------------------------------------------------------------------
 
-    def _load(self, read_headerless: ReadHeaderless) -> int:
+    def _load(self, read_headerless: ReadHeaderless, resume: Resume | None) -> int:
         """Index the file; cut off what is unsound; return its size."""
         fd = self._open_fd()
         size = os.fstat(fd).st_size
         if size == 0:
             return 0
         with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+            resumed = None if resume is None else resume(data)  # type: ignore[arg-type]
+            start = 0
+            if resumed is not None:
+                self._index, start = resumed
             outcome = scan_log(
                 data,  # type: ignore[arg-type]  # an mmap reads like bytes
                 self._index,
                 read_headerless,
                 str(self.path),
+                start=start,
             )
             for complaint in outcome.complaints:
                 log.warning("%s", complaint)
@@ -361,8 +401,10 @@ class LeaseFileApplicationRecorder(LeaseFileAggregateRecorder, ApplicationRecord
         *,
         record_topics: Collection[str],
         read_headerless: ReadHeaderless,
+        resume: Resume | None = None,
     ) -> None:
-        super().__init__(path, record_topics=record_topics, read_headerless=read_headerless)
+        super().__init__(path, record_topics=record_topics, read_headerless=read_headerless,
+                         resume=resume)
         self._listeners: set[Event] = set()
 
     def insert_events(
@@ -389,7 +431,7 @@ class LeaseFileApplicationRecorder(LeaseFileAggregateRecorder, ApplicationRecord
             if wanted is not None and not wanted:
                 return []
             found: list[Notification] = []
-            for event in range(first - 1, last):
+            for event in self._index.numbers_between(first - 1, last - 1):
                 if len(found) >= limit:
                     break
                 if wanted is None or self._index.topic_number_of(event) in wanted:

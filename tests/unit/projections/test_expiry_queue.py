@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.lease import NEVER, BindingState, Lease
+from projections.addresses import ip_number
 from projections.expiry_queue import ExpiryQueue
 
 
@@ -40,3 +43,27 @@ def test_a_queue_told_what_each_record_replaces_keeps_no_map() -> None:
     assert q.due(399) == ["10.0.0.2"]
     q.apply(Lease("10.0.0.1", ends=150, binding_state=BindingState.RELEASED), renewed)
     assert len(q) == 1 and q.next_deadline() == 300
+
+
+def test_a_startup_load_queues_exactly_what_applies_would() -> None:
+    records = [
+        Lease("10.0.0.2", ends=200, binding_state=BindingState.ACTIVE),
+        Lease("10.0.0.1", ends=100, binding_state=BindingState.ABANDONED),
+        Lease("10.0.0.3", ends=300, binding_state=BindingState.FREE),
+        Lease("10.0.0.4", ends=NEVER, binding_state=BindingState.ACTIVE),
+        Lease("10.0.0.5", binding_state=BindingState.ACTIVE),
+    ]
+    for told_replaced in (True, False):
+        applied, loaded = ExpiryQueue(told_replaced=told_replaced), ExpiryQueue(
+            told_replaced=told_replaced)
+        for record in records:
+            applied.apply(record)
+        loaded.load([ip_number(r.ip) for r in records], [r.binding_state for r in records],
+                    [r.ends for r in records])
+        assert loaded.due(NEVER) == applied.due(NEVER) == ["10.0.0.1", "10.0.0.2"]
+        assert len(loaded) == 2
+        loaded.apply(Lease("10.0.0.2", ends=900, binding_state=BindingState.FREE),
+                     records[0])
+        assert loaded.due(NEVER) == ["10.0.0.1"]
+        with pytest.raises(ValueError):
+            loaded.load([1], [BindingState.ACTIVE], [5])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.lease import BindingState, Hardware, Lease
+from projections.addresses import ip_number
 from projections.lease_table import LeaseTable
+from projections.packed_lease import pack, summary
 
 MAC = Hardware(1, bytes.fromhex("0004acd65896"))
 
@@ -55,3 +59,26 @@ def test_a_hardware_type_beyond_one_octet_is_its_own_key() -> None:
     table.apply(Lease("10.0.0.6", hardware=Hardware(1, MAC.address)))
     assert [lease.ip for lease in table.by_hardware(wide)] == ["10.0.0.5"]
     assert [lease.ip for lease in table.by_hardware(MAC)] == ["10.0.0.6"]
+
+
+def test_a_startup_load_indexes_as_applies_would_and_in_states_filters() -> None:
+    records = [
+        Lease("10.0.0.1", binding_state=BindingState.ACTIVE, hardware=MAC,
+              uid=b"\x01" + MAC.address),
+        Lease("10.0.0.2", binding_state=BindingState.EXPIRED, hardware=MAC, uid=b"c"),
+        Lease("10.0.0.3", binding_state=BindingState.BACKUP, bindings=(("x", 1),)),
+    ]
+    applied, loaded = LeaseTable(), LeaseTable()
+    for record in records:
+        applied.apply(record)
+    packed = {ip_number(r.ip): pack(r) for r in records}
+    parts = [summary(p) for p in packed.values()]
+    loaded.load(packed, [s[2] for s in parts], [s[3] for s in parts])
+    assert list(loaded) == list(applied) == records
+    assert loaded.by_hardware(MAC) == applied.by_hardware(MAC) == records[:2]
+    assert loaded.by_client_id(b"c") == [records[1]]
+    assert loaded.by_client_id(b"\x01" + MAC.address) == [records[0]]
+    assert loaded.in_states([BindingState.BACKUP, BindingState.EXPIRED]) == records[1:]
+    assert loaded.in_state(BindingState.ACTIVE) == [records[0]]
+    with pytest.raises(ValueError):
+        loaded.load(packed, [None] * 3, [None] * 3)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ipaddress
 
 from domain.config.model import DhcpConfig
-from domain.lease import BindingState, Hardware, Lease
+from domain.lease import NEVER, BindingState, Hardware, Lease
+from projections.addresses import ip_number
 from projections.lease_view import LeaseView
+from projections.packed_lease import pack
 
 MAC = Hardware(1, bytes.fromhex("020000000001"))
 
@@ -58,3 +60,55 @@ def test_a_renewal_or_hold_moves_the_addresss_deadline(failover_config: DhcpConf
     assert view.expiry.due(650) == ["10.1.0.10"] and len(view.expiry) == 1
     view.apply(Lease("10.1.0.10", ends=800, binding_state=BindingState.FREE))
     assert view.expiry.next_deadline() is None
+
+
+def test_a_packed_load_builds_what_applying_each_newest_record_builds(
+    failover_config: DhcpConfig,
+) -> None:
+    records = [
+        Lease("10.0.0.100", ends=500, tstp=500, binding_state=BindingState.ACTIVE,
+              hardware=MAC),
+        Lease("10.0.0.101", ends=400, tstp=300, tsfp=300, binding_state=BindingState.BACKUP),
+        Lease("10.1.0.10", ends=100, binding_state=BindingState.ACTIVE, hardware=MAC),
+        Lease("10.1.0.11", ends=200, binding_state=BindingState.ABANDONED,
+              bindings=(("x", 1),)),
+        Lease("10.1.0.10", ends=300, binding_state=BindingState.FREE, hardware=MAC),
+        Lease("10.9.9.9", ends=50, binding_state=BindingState.ACTIVE),
+    ]
+    applied, loaded = LeaseView(failover_config), LeaseView(failover_config)
+    for record in records:
+        applied.apply(record)
+    loaded.load_packed((ip_number(r.ip), pack(r)) for r in records)
+
+    def state(view: LeaseView) -> tuple[object, ...]:
+        return (sorted(view.table, key=lambda r: ip_number(r.ip)), view.pool_counts(),
+                view.pools.oldest_free(1), view.expiry.due(NEVER),
+                view.backlog.pending("fo"), view.table.by_hardware(MAC))
+
+    assert state(loaded) == state(applied)
+    assert loaded.table.get("10.1.0.10").binding_state is BindingState.FREE
+    assert loaded.backlog.pending("fo") == {"10.0.0.100"}
+    assert view_after_a_change(loaded) == view_after_a_change(applied)
+
+
+def view_after_a_change(view: LeaseView) -> tuple[object, ...]:
+    view.apply(Lease("10.1.0.10", ends=900, binding_state=BindingState.ACTIVE, hardware=MAC))
+    return view.pool_counts(), view.expiry.due(NEVER), view.table.by_hardware(MAC)
+
+
+def test_loading_nothing_leaves_every_address_free(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    view.load([])
+    assert [c.free for c in view.pool_counts()] == [10, 5]
+
+
+def test_loading_into_a_view_that_holds_records_applies_them(
+    failover_config: DhcpConfig,
+) -> None:
+    view = LeaseView(failover_config)
+    view.apply(Lease("10.1.0.10", ends=100, binding_state=BindingState.ACTIVE, hardware=MAC))
+    view.load([Lease("10.1.0.11", ends=200, binding_state=BindingState.ACTIVE),
+               Lease("10.1.0.10", ends=300, binding_state=BindingState.FREE, hardware=MAC)])
+    assert view.table.get("10.1.0.10").binding_state is BindingState.FREE
+    assert view.expiry.due(NEVER) == ["10.1.0.11"]
+    assert view.pool_counts()[1].free == 4

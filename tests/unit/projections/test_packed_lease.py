@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.lease import AgentOption, BillingClass, BindingState, Hardware, Lease
-from projections.packed_lease import pack, unpack
+from projections.packed_lease import binding_state_of, hardware_key, pack, summary, unpack
 
 _times = st.none() | st.integers(min_value=-(2**32), max_value=2**32)
 _octets = st.binary(max_size=300)
@@ -47,3 +47,18 @@ def test_a_common_lease_packs_into_about_ninety_bytes() -> None:
     assert isinstance(packed, bytes)
     assert sys.getsizeof(packed) < 100
     assert unpack("10.0.0.111", packed) == lease
+
+
+@given(leases)
+def test_the_summary_is_what_the_lease_says(lease: Lease) -> None:
+    packed = pack(lease)
+    assert summary(packed) == (lease.binding_state, lease.ends, lease.uid,
+                               hardware_key(lease.hardware))
+    assert binding_state_of(packed) is lease.binding_state
+
+
+def test_a_hardware_key_is_the_type_octet_and_address() -> None:
+    assert hardware_key(Hardware(1, b"\x02\x03")) == b"\x01\x02\x03"
+    assert hardware_key(Hardware(1, b"")) is None
+    assert hardware_key(None) is None
+    assert hardware_key(Hardware(300, b"\x02")) == (300, b"\x02")

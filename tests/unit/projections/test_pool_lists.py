@@ -74,3 +74,30 @@ def test_compacting_keeps_every_list_and_later_moves(failover_config: DhcpConfig
     lists.apply(Lease("10.0.0.102", ends=700, binding_state=BindingState.ACTIVE))
     assert (lists.counts()[0].free, lists.counts()[0].backup) == (8, 0)
     assert lists.oldest_free(0) == ip("10.0.0.103")
+
+
+def test_a_startup_load_files_addresses_as_applies_would(failover_config: DhcpConfig) -> None:
+    records = [
+        Lease("10.0.0.100", ends=1000, binding_state=BindingState.ACTIVE),
+        Lease("10.0.0.101", ends=500, binding_state=BindingState.BACKUP),
+        Lease("10.0.0.102", ends=900, binding_state=BindingState.FREE),
+        Lease("10.0.0.103", ends=700, binding_state=BindingState.ABANDONED),
+        Lease("10.1.0.12", ends=300, binding_state=BindingState.FREE),
+        Lease("10.9.0.1", ends=300, binding_state=BindingState.FREE),
+    ]
+    applied, loaded = PoolLists(failover_config), PoolLists(failover_config)
+    for record in records:
+        applied.apply(record)
+    loaded.load([ip(r.ip) for r in records], [r.binding_state for r in records],
+                [r.ends for r in records])
+
+    def lists(pools: PoolLists) -> list[object]:
+        return [pools.counts(), *((pools.oldest_free(n), pools.oldest_backup(n),
+                                   pools.oldest_abandoned(n)) for n in (0, 1))]
+
+    assert lists(loaded) == lists(applied)
+    for pools in (applied, loaded):
+        pools.apply(Lease("10.0.0.101", ends=50, binding_state=BindingState.FREE))
+        pools.apply(Lease("10.0.0.104", ends=60, binding_state=BindingState.ACTIVE))
+    assert lists(loaded) == lists(applied)
+    assert loaded.oldest_free(0) == ip("10.0.0.105")

@@ -325,7 +325,7 @@ def test_a_crash_before_the_rename_leaves_the_old_file_in_charge(
     with caplog.at_level(logging.WARNING), LeaseLog(path) as again:
         assert again.load_latest() == expected
         assert again.segments() == [path]
-    assert sorted(os.listdir(path.parent)) == ["dhcpd.leases"]
+    assert sorted(os.listdir(path.parent)) == ["dhcpd.leases", "dhcpd.leases.index"]
     assert "left by a rotation that did not finish" in caplog.text
 
 

@@ -426,3 +426,21 @@ def test_every_file_the_store_writes_passes_dhcpd(
         for batch in batches:
             recorder.insert_events(batch)
             assert isc_complaints(dhcpd, tmp_path, path) == [], path.read_text()
+
+
+def test_without_history_the_store_serves_the_newest_events_and_numbers_on(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dhcpd.leases"
+    write_log(path, three_batches())
+    with open_lease_file(path) as recorder:
+        recorder.forget_history()
+        assert [n.id for n in recorder.select_notifications(1, 10)] == [4, 5, 6]
+        assert recorder.max_notification_id() == 6
+        assert [e.originator_version for e in recorder.select_events("10.0.0.1")] == [3]
+        assert [event for event, *_ in recorder.latest_entries()] == [3, 4, 5]
+        with pytest.raises(IntegrityError):
+            recorder.insert_events(stored([
+                lease_event(lease_events.Acked, 2, lease("10.0.0.1", BindingState.ACTIVE))]))
+        assert recorder.insert_events(stored([
+            lease_event(lease_events.Acked, 4, lease("10.0.0.1", BindingState.ACTIVE))])) == [7]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+import pytest
+
 from adapters.leasefile.event_index import EventIndex, IndexEntry
 
 
@@ -117,3 +119,85 @@ def test_truncating_after_a_widening_restores_each_aggregates_last_event() -> No
     assert index.last_version("10.0.0.1") == 3
     assert index.append("10.0.0.1", 4, "lease.Acked", 90, 20)
     assert index.events_of("10.0.0.1") == [0, 2, 3, 4]
+
+
+def test_forgetting_history_keeps_the_newest_of_each_and_the_numbering() -> None:
+    index = filled()
+    index.forget_history()
+    assert len(index) == 4
+    assert index.latest_events() == [1, 3]
+    assert index.entry(3) == IndexEntry("10.0.0.1", 3, "lease.Released", 50, 20)
+    assert index.events_of("10.0.0.1") == [3]
+    assert index.numbers_between(0, 3) == [1, 3]
+    assert index.latest() == [(1, "10.0.0.2", 1, "lease.Acked"),
+                              (3, "10.0.0.1", 3, "lease.Released")]
+
+
+def test_without_history_only_a_newer_version_is_taken_as_new() -> None:
+    index = filled()
+    index.forget_history()
+    assert index.has_version("10.0.0.1", 2) and index.has_version("10.0.0.1", 3)
+    assert not index.has_version("10.0.0.1", 4)
+    assert not index.append("10.0.0.1", 1, "lease.Acked", 70, 20)
+    assert index.append("10.0.0.1", 4, "lease.Acked", 70, 20)
+    assert index.append("10.0.0.3", 1, "lease.Acked", 90, 20)
+    assert len(index) == 6
+    assert index.events_of("10.0.0.1") == [3, 4]
+    assert index.latest_events() == [1, 4, 5]
+
+
+def test_truncating_without_history_forgets_later_events_only() -> None:
+    index = filled()
+    index.forget_history()
+    index.append("10.0.0.1", 4, "lease.Acked", 70, 20)
+    index.append("10.0.0.3", 1, "lease.Acked", 90, 20)
+    index.truncate(5)
+    assert len(index) == 5
+    assert index.last_version("10.0.0.1") == 4
+    assert index.last_version("10.0.0.3") is None
+    index.truncate(4)
+    assert index.last_version("10.0.0.1") == 3
+    assert index.append("10.0.0.3", 1, "lease.Acked", 70, 20)
+    assert index.latest_events() == [1, 3, 4]
+
+
+def test_an_event_no_longer_held_is_not_made_up() -> None:
+    index = filled()
+    index.forget_history()
+    with pytest.raises(IndexError):
+        index.entry(2)
+
+
+def test_columns_give_back_the_same_index_and_stay_as_they_were() -> None:
+    index = filled()
+    columns = index.columns()
+    restored = EventIndex.from_columns(columns)
+    assert len(restored) == 4
+    assert restored.latest() == index.latest()
+    assert restored.last_version("10.0.0.1") == 3
+    assert restored.append("10.0.0.1", 4, "lease.Acked", 70, 20)
+    assert list(columns.numbers) == [1, 3] and columns.count == 4
+    assert restored.latest_events() == [1, 4]
+
+
+def test_only_str_ids_are_turned_into_columns() -> None:
+    index = EventIndex()
+    index.append(uuid4(), 1, "t", 0, 1)
+    with pytest.raises(TypeError):
+        index.columns()
+
+
+def test_columns_naming_an_aggregate_twice_are_refused() -> None:
+    columns = filled().columns()
+    with pytest.raises(ValueError, match="two rows"):
+        EventIndex.from_columns(columns._replace(originator_ids=["a", "a"]))
+
+
+def test_columns_with_addresses_give_the_same_index_kept_by_address() -> None:
+    index = filled()
+    columns = index.columns()
+    restored = EventIndex.from_columns(columns, [(10 << 24) + 2, (10 << 24) + 1])
+    assert restored.latest() == index.latest()
+    assert restored.last_version("10.0.0.1") == 3 and restored.has_version("10.0.0.2", 1)
+    assert restored.append("10.0.0.9", 1, "lease.Acked", 90, 20)
+    assert restored.entry(4) == IndexEntry("10.0.0.9", 1, "lease.Acked", 90, 20)

@@ -118,3 +118,21 @@ def test_wrong_positions_are_counted_not_cut() -> None:
     data = batch(5, [("lease.Acked", 1, lease("10.0.0.1"))])
     index, outcome = scan(data)
     assert len(index) == 1 and outcome.misnumbered == 1 and not outcome.needs_cut
+
+
+def test_a_scan_can_go_on_from_an_index_of_the_first_batches() -> None:
+    first = batch(1, [("lease.Acked", 1, lease("10.0.0.1")), ("lease.Acked", 1, lease("10.0.0.2"))])
+    second = batch(3, [("lease.Released", 2, lease("10.0.0.1", "released"))])
+    third = batch(4, [("lease.Acked", 1, lease("10.0.0.3")), ("lease.Acked", 2, lease("10.0.0.2"))])
+    data = first + second + third
+    whole, _ = scan(data)
+    index, _ = scan(first)
+    index.forget_history()
+    outcome = scan_log(data, index, read_leases, "dhcpd.leases", start=len(first))
+    assert (outcome.valid_end, outcome.misnumbered, outcome.cut_reason) == (len(data), 0, None)
+    assert index.latest() == whole.latest()
+    torn = data[: len(data) - 10]
+    index, _ = scan(first)
+    outcome = scan_log(torn, index, read_leases, "dhcpd.leases", start=len(first))
+    assert outcome.valid_end == len(first + second) and outcome.needs_cut
+    assert len(index) == 3 and index.last_version("10.0.0.3") is None
