@@ -35,14 +35,15 @@ subnet 10.0.0.0 netmask 255.255.255.0 {
 """
 
 
-def _peer(role: str, address: str, port: int, peer_address: str, peer_port: int) -> str:
+def _peer(role: str, address: str, port: int, peer_address: str, peer_port: int,
+          extra: str = "") -> str:
     primary_only = f"  mclt {MCLT};\n  split 128;\n" if role == "primary" else ""
     return (
         f'failover peer "{PEER_NAME}" {{\n  {role};\n'
         f"  address {address};\n  port {port};\n"
         f"  peer address {peer_address};\n  peer port {peer_port};\n"
         f"  max-response-delay {MAX_RESPONSE_DELAY};\n  max-unacked-updates 10;\n"
-        f"{primary_only}  load balance max seconds 3;\n}}\n"
+        f"{primary_only}  load balance max seconds 3;\n{extra}}}\n"
     )
 
 
@@ -72,3 +73,11 @@ shared-network lab {
 LOAD_PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647) + _LOAD_SHARED
 LOAD_SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847) + _LOAD_SHARED
 BOTH_NORMAL = rf"^failover peer {PEER_NAME}: Both servers normal$"
+
+# The same pair, each server moving to partner-down by itself after 5 s without its
+# peer (`auto-partner-down`, ISC dhcpd 4.4's statement).
+AUTO_PARTNER_DOWN = 5
+AUTO_PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647,
+                          f"  auto-partner-down {AUTO_PARTNER_DOWN};\n") + _SHARED
+AUTO_SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847,
+                            f"  auto-partner-down {AUTO_PARTNER_DOWN};\n") + _SHARED

@@ -149,7 +149,8 @@ def _exchange(sock: socket.socket, request: DhcpPacket, wanted: MessageType,
 
 
 async def load(server: str, relay: str, *, count: int, seconds: float, wait: float,
-               misses: int, port: int = SERVER_PORT, link: str | None = None) -> int:
+               misses: int, port: int = SERVER_PORT, link: str | None = None,
+               first: int = 0) -> int:
     """Sequential DORAs for distinct MACs; prints each ACK; returns how many came.
 
     The relay sends from `relay`:`port`, as relays do, naming `link` (default: the
@@ -161,7 +162,7 @@ async def load(server: str, relay: str, *, count: int, seconds: float, wait: flo
             for number in range(count):
                 if unanswered >= misses:
                     break
-                mac = LOAD_MAC_PREFIX + number.to_bytes(3, "big")
+                mac = LOAD_MAC_PREFIX + (first + number).to_bytes(3, "big")
                 address = (await client.dora(mac, wait=wait)).address
                 if address is None:
                     unanswered += 1
@@ -217,6 +218,8 @@ def parser() -> argparse.ArgumentParser:
     loading.add_argument("--relay", required=True, help="a local address (giaddr)")
     loading.add_argument("--link", help="the client's subnet for option 82 (default: relay)")
     loading.add_argument("--count", type=_within(1, MAX_PACKETS), default=1000)
+    loading.add_argument("--first", type=_within(0, MAX_PACKETS), default=0,
+                         help="number of the first MAC (runs with different MACs)")
     loading.add_argument("--seconds", type=_within(0.1, MAX_SECONDS, float), default=10.0)
     loading.add_argument("--wait", type=_within(0.05, 10, float), default=0.5,
                          help="seconds to wait for each answer (the client tries 3 times)")
@@ -237,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             acked = trio.run(lambda: load(args.server, args.relay, count=args.count,
                                           seconds=args.seconds, wait=args.wait,
-                                          misses=args.misses, port=args.port, link=args.link))
+                                          misses=args.misses, port=args.port, link=args.link,
+                                          first=args.first))
             print(f"done acked={acked}", flush=True)
     except (ProbeError, OSError) as error:
         print(f"probe_client {args.command}: {error}", file=sys.stderr)

@@ -176,3 +176,59 @@ def test_a_server_that_lost_its_lease_file_rebuilds_it_from_its_peer(tmp_path: P
                 proc.terminate()
         for proc, _log in servers.values():
             proc.wait(10)
+
+
+def test_partner_down_by_command_serves_the_whole_pool_and_the_peer_resyncs(
+    tmp_path: Path,
+) -> None:
+    servers = {role: start(tmp_path, role) for role in ("primary", "secondary")}
+    try:
+        for proc, log in servers.values():
+            wait_for(log, "failover peer pair: Both servers normal", proc, 60)
+        proc, log = servers["secondary"]
+        proc.terminate()
+        proc.wait(10)
+        primary_proc, primary_log = servers["primary"]
+        wait_for(primary_log, "I move from normal to communications-interrupted",
+                 primary_proc, 15)
+        down = subprocess.run(
+            [sys.executable, "-m", "ops.cli", "ctl", "-pf",
+             str(tmp_path / "primary" / "dhcpd.pid"), "partner-down", "pair"],
+            capture_output=True, text=True, timeout=20, check=False)
+        assert down.returncode == 0, down.stderr
+        wait_for(primary_log, "I move from communications-interrupted to partner-down",
+                 primary_proc, 10)
+
+        async def leases(count: int, first: int) -> list[str | None]:
+            client = await RelayClient(("127.0.0.1", DHCP_PORTS["primary"]), "127.0.0.2",
+                                       "10.0.0.1").open()
+            try:
+                return [(await client.dora(bytes([2, 0xcc, 0, 0, 0, n]), wait=1.0)).address
+                        for n in range(first, first + count)]
+            finally:
+                client.close()
+
+        # Before the MCLT has passed, only the primary's own half can be given.
+        early = trio.run(leases, 12, 0)
+        assert sum(1 for a in early if a) == 10, early
+        time.sleep(31)  # MCLT 30 s after entering partner-down
+        late = trio.run(leases, 10, 12)
+        assert all(late), late  # the secondary's half is ours now
+        assert len(set(early + late) - {None}) == 20
+
+        servers["secondary"] = start_in(tmp_path / "secondary", "secondary")
+        proc, log = servers["secondary"]
+        wait_for(primary_log, "failover peer pair: Both servers normal", primary_proc, 90)
+        wait_for(log, "failover peer pair: Both servers normal", proc, 10)
+        time.sleep(1)
+        mine, theirs = table(tmp_path / "primary"), table(tmp_path / "secondary")
+        for address in set(early + late) - {None}:
+            a, b = mine.table.get(address), theirs.table.get(address)
+            assert a is not None and b is not None, address
+            assert (a.binding_state, a.ends) == (b.binding_state, b.ends), address
+    finally:
+        for proc, _log in servers.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _log in servers.values():
+            proc.wait(10)
