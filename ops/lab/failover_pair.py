@@ -79,5 +79,11 @@ BOTH_NORMAL = rf"^failover peer {PEER_NAME}: Both servers normal$"
 AUTO_PARTNER_DOWN = 5
 AUTO_PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647,
                           f"  auto-partner-down {AUTO_PARTNER_DOWN};\n") + _SHARED
+# The same pair with the pool-balance timer shortened (ISC's defaults: 60 s / 3600 s).
+_QUICK_BALANCE = "  min-balance 5;\n  max-balance 15;\n"
+QUICK_BALANCE_PRIMARY_CONF = _peer("primary", SRV1_ADDRESS, 847, SRV2_ADDRESS, 647,
+                                   _QUICK_BALANCE) + _SHARED
+QUICK_BALANCE_SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847,
+                                     _QUICK_BALANCE) + _SHARED
 AUTO_SECONDARY_CONF = _peer("secondary", SRV2_ADDRESS, 647, SRV1_ADDRESS, 847,
                             f"  auto-partner-down {AUTO_PARTNER_DOWN};\n") + _SHARED

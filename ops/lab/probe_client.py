@@ -150,7 +150,7 @@ def _exchange(sock: socket.socket, request: DhcpPacket, wanted: MessageType,
 
 async def load(server: str, relay: str, *, count: int, seconds: float, wait: float,
                misses: int, port: int = SERVER_PORT, link: str | None = None,
-               first: int = 0) -> int:
+               first: int = 0, secs: int = 0) -> int:
     """Sequential DORAs for distinct MACs; prints each ACK; returns how many came.
 
     The relay sends from `relay`:`port`, as relays do, naming `link` (default: the
@@ -163,7 +163,7 @@ async def load(server: str, relay: str, *, count: int, seconds: float, wait: flo
                 if unanswered >= misses:
                     break
                 mac = LOAD_MAC_PREFIX + (first + number).to_bytes(3, "big")
-                address = (await client.dora(mac, wait=wait)).address
+                address = (await client.dora(mac, wait=wait, secs=secs)).address
                 if address is None:
                     unanswered += 1
                     continue
@@ -220,6 +220,9 @@ def parser() -> argparse.ArgumentParser:
     loading.add_argument("--count", type=_within(1, MAX_PACKETS), default=1000)
     loading.add_argument("--first", type=_within(0, MAX_PACKETS), default=0,
                          help="number of the first MAC (runs with different MACs)")
+    loading.add_argument("--secs", type=_within(0, 65535), default=0,
+                         help="seconds since the client began (past a failover pair's"
+                              " `load balance max seconds`, either server answers)")
     loading.add_argument("--seconds", type=_within(0.1, MAX_SECONDS, float), default=10.0)
     loading.add_argument("--wait", type=_within(0.05, 10, float), default=0.5,
                          help="seconds to wait for each answer (the client tries 3 times)")
@@ -241,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             acked = trio.run(lambda: load(args.server, args.relay, count=args.count,
                                           seconds=args.seconds, wait=args.wait,
                                           misses=args.misses, port=args.port, link=args.link,
-                                          first=args.first))
+                                          first=args.first, secs=args.secs))
             print(f"done acked={acked}", flush=True)
     except (ProbeError, OSError) as error:
         print(f"probe_client {args.command}: {error}", file=sys.stderr)
