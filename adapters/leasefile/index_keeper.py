@@ -4,9 +4,10 @@ Opening: the index saved beside the file is offered to the store, which scans on
 what follows the bytes it covers, if the file still starts with exactly those bytes.
 Startup: its packed records are handed, once, to the first read of the newest
 records.  Closing: a new index is saved unless the one on disk already describes the
-file; the records of the index the log was opened with are reused for every event it
-covers, so only what changed since is parsed again.  A rotation starts a new file, for
-which no index exists until the log closes.  See `saved_index` for the checks.
+file; the records of the index last saved are reused for every event it covers, so
+only what changed since is parsed again.  The log also saves one every
+`INDEX_EVERY_BYTES` appended (and soon after a rotation), so a restart after a crash
+scans at most that much.  See `saved_index` for the checks.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class IndexKeeper:
         saved, self._saved = self._saved, None
         return saved if self._used is not None else None
 
+    @property
+    def current(self) -> bool:
+        """Whether the index on disk describes the live file as it is."""
+        return self._current
+
     def changed(self) -> None:
         """The live file has grown: the close must save a new index."""
         self._current = False
@@ -90,8 +96,12 @@ class IndexKeeper:
             index = columns()
             records, ends, addresses = packed_records(index, read_state, self.live,
                                                       self._known_records())
-            write_saved_index(self.live, SavedIndex(size, covered_crc(fd, size), index,
-                                                    list(spans), records, ends, addresses))
+            crc = covered_crc(fd, size, self._used)
+            write_saved_index(self.live, SavedIndex(size, crc, index, list(spans), records,
+                                                    ends, addresses))
+            # The index on disk is now this one: the next save reuses its records and
+            # sums only the bytes appended after it.
+            self._used = size, crc
             self._current = True
         except (OSError, ValueError, TypeError, LeaseFileError) as error:
             log.warning("%s: cannot save the index for the next start (%s); it will read"

@@ -77,9 +77,13 @@ def index_path(live: Path) -> Path:
     return live.with_name(live.name + INDEX_SUFFIX)
 
 
-def covered_crc(fd: int, end: int) -> int:
-    """The CRC-32 of the first `end` bytes of the open file `fd`."""
+def covered_crc(fd: int, end: int, known: tuple[int, int] | None = None) -> int:
+    """The CRC-32 of the first `end` bytes of the open file `fd`.  `known` is (length,
+    CRC) of a prefix already summed (an append-only file keeps it valid), so only the
+    bytes after it are read."""
     crc, offset = 0, 0
+    if known is not None and known[0] <= end:
+        offset, crc = known
     while offset < end:
         chunk = os.pread(fd, min(end - offset, 2**24), offset)
         if not chunk:

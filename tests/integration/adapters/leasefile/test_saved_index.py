@@ -219,3 +219,26 @@ def test_an_index_whose_addresses_do_not_hold_together_is_ignored(
     with caplog.at_level(logging.WARNING):
         assert opened_state(path) == expected
     assert "does not hold together" in caplog.text
+
+
+def test_an_index_is_saved_as_the_file_grows_so_a_crash_costs_only_the_tail(
+    path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("adapters.leasefile.lease_log.INDEX_EVERY_BYTES", 2_000)
+    log = LeaseLog(path)
+    busy_day(log, 2, hosts=4)
+    assert log.maybe_save_index()  # written while the log is open, before any close
+    first = read_saved_index(path)
+    assert first is not None
+    assert not log.maybe_save_index()  # nothing appended since
+    busy_day(log, 4, hosts=4)
+    assert log.maybe_save_index()
+    grown = read_saved_index(path)
+    assert grown is not None and grown.covered_end > first.covered_end
+    log.append([lease_event(log, lease_events.Acked, next_lease(9, 99))])  # the tail
+    crash(log)
+
+    with caplog.at_level(logging.WARNING):
+        restarted = opened_state(path)
+    assert caplog.messages == []  # the index (its CRC summed in two steps) was used
+    assert restarted == full_read(path)

@@ -107,3 +107,17 @@ def test_written_it_reads_back_and_a_bad_file_reads_as_none(
     index_path(live).write_bytes(b"garbage")
     assert read_saved_index(live) is None
     assert "not an index file" in caplog.text
+
+
+def test_the_crc_of_a_grown_file_can_continue_from_a_known_prefix(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 300
+    target = tmp_path / "grown"
+    target.write_bytes(data)
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        prefix = (1000, zlib.crc32(data[:1000]))
+        assert covered_crc(fd, len(data), prefix) == zlib.crc32(data)
+        assert covered_crc(fd, len(data)) == zlib.crc32(data)
+        assert covered_crc(fd, 500, prefix) == zlib.crc32(data[:500])  # prefix too long
+    finally:
+        os.close(fd)
