@@ -207,6 +207,9 @@ class FailoverPartner:
                 self.queue.rescind()
                 return []
             case BalancePools():
+                # Entering normal balances now and cancels any pending timer (ISC's
+                # `dhcp_failover_pool_balance`); the next check waits min-balance.
+                self.balance_at = None
                 return self._balance(now, timer=False)[0]
             case CheckPoolBalance():
                 return []  # the runner calls `schedule_balance` after every change

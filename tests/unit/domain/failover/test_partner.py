@@ -14,7 +14,7 @@ from domain.config.failover_peer import FailoverPeerConfig
 from domain.dhcp_decision import LeaseChange
 from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
 from domain.failover.session import FailoverSession, Transmit
-from domain.failover.states import LogLine, RescheduleExpired, ServerState
+from domain.failover.states import BalancePools, LogLine, RescheduleExpired, ServerState
 from domain.failover_messages import BndAck, BndUpd, UpdDone, UpdReqAll
 from domain.lease import BindingState, Hardware, Lease
 from domain.lease_events import Acked, HeldForPeer
@@ -283,3 +283,16 @@ def test_entering_partner_down_holds_expired_and_released_leases_for_the_mclt() 
     assert [(a.change.lease.ip, a.change.lease.tsfp) for a in stores] == [
         ("10.0.0.100", T0 + 30)]
     assert stores[0].change.event is HeldForPeer and not stores[0].propagate
+
+
+def test_entering_normal_balances_at_once_and_cancels_a_pending_balance_timer() -> None:
+    pair = Pair()
+    pair.connect()
+    secondary = pair.partners["secondary"]
+    secondary.balance_at = T0 + 1  # scheduled before the move to normal
+
+    secondary.carry([BalancePools()], T0)
+
+    assert secondary.balance_at is None and secondary.last_balance == T0
+    secondary.schedule_balance(T0, jitter=0)
+    assert secondary.balance_at is None or secondary.balance_at >= T0 + 60
