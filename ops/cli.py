@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_command.add_command(sub)
     ctl_command.add_command(sub)
 
-    demo = sub.add_parser("demo", help="show what leaseledger makes of the bundled examples")
+    demo = sub.add_parser("demo", help="a failover pair's day on loopback: an outage,"
+                                        " a lost database and its rebuild")
     demo.set_defaults(run=demo_command.run)
     return parser
 

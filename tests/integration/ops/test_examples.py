@@ -29,6 +29,8 @@ IscRun = Callable[[Path, str], Any]
 
 def test_the_expected_examples_exist() -> None:
     assert EXAMPLES == [
+        "ops/examples/demo-pair/primary.conf",
+        "ops/examples/demo-pair/secondary.conf",
         "ops/examples/failover/primary.conf",
         "ops/examples/failover/secondary.conf",
         "ops/examples/known-unknown/dhcpd.conf",
