@@ -1,131 +1,129 @@
-"""`leaseledger demo`: the main job with no configuration of the user's.
+"""`leaseledger demo`: the main job — a failover pair's day — with nothing of the user's.
 
-It does what an administrator does on the first day: check the bundled example
-configurations (the tutorial's failover pair and the known/unknown-clients subnet),
-then run `leaseledger serve` on the known/unknown example — on loopback, on an
-unprivileged port, with a built-in client acting as a relay agent, so no root and no
-network are needed — and look at the result with `leases`, `pools` and `audit`.
+It checks the bundled example configurations, then runs the tutorial's failover pair
+(`ops/examples/demo-pair`: the pair of `ops/examples/failover` fitted to loopback with
+short timers) as two `leaseledger serve` processes on unprivileged loopback ports, so
+no root, no configuration and no network are needed, and takes it through what
+failover is for (`ops/demo_story.py`): clients through a relay agent answered by both
+servers, the secondary down and back, the secondary's lease file lost and rebuilt from
+the primary.  The servers' files stay in a folder printed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import re
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import trio
-
 from adapters.dhcpdconf.reader import read_config
-from adapters.dhcpdconf.to_model import build_config
-from domain.dhcp_packet import Opt
-from ops.loopback_client import RelayClient
-from ops.summary import render_summary
+from ops.demo_pair import DemoServer, DemoStopped, LogJournal, busy_ports
+from ops.demo_story import (
+    FIRST_CLIENTS,
+    RELAY,
+    Story,
+    final_state,
+    heading,
+    lease_clients,
+    secondary_down_and_back,
+    secondary_rebuilt,
+    start_pair,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PAIR = "ops/examples/demo-pair"
 EXAMPLES = (
+    f"{PAIR}/primary.conf",
+    f"{PAIR}/secondary.conf",
     "ops/examples/failover/primary.conf",
     "ops/examples/failover/secondary.conf",
     "ops/examples/known-unknown/dhcpd.conf",
 )
-SERVED = "ops/examples/known-unknown/dhcpd.conf"
-PORT = 16767
-SERVER, RELAY, LINK = "127.0.0.1", "127.0.0.2", "10.0.0.1"
-KNOWN = {"workstation-1": "00:16:3e:20:00:01", "workstation-2": "00:16:3e:20:00:02"}
-UNKNOWN = {"visitor-1": "02:aa:00:00:00:01", "visitor-2": "02:aa:00:00:00:02"}
+DHCP_PORTS = {"dhcp1": 16767, "dhcp2": 16768}
+FAILOVER_PORTS = (16847, 16848)  # as written in the demo-pair configurations
+FAILURE_LINES = 15
 
 
-def heading(text: str) -> None:
-    print(f"\n== {text}")
-
-
-def check_examples() -> int:
-    status = 0
+def check_examples() -> bool:
+    """`leaseledger check` of every bundled example, one verdict line each."""
+    heading("Check the bundled example configurations")
+    ok = True
     for path in EXAMPLES:
-        heading(f"leaseledger check -cf {path}")
         result = read_config(path)
-        for line in result.output_lines():
+        print(f"$ leaseledger check -q -cf {path}")
+        for line in result.output_lines() if not result.ok else ():
             print(line)
-        if not result.ok:
+        ok = ok and result.ok
+    if ok:
+        print(f"-- all {len(EXAMPLES)} valid")
+    return ok
+
+
+def ports_in_use() -> list[str]:
+    udp = [(address, port) for port in DHCP_PORTS.values()
+           for address in ("127.0.0.1", RELAY)]
+    return busy_ports(udp, [("127.0.0.1", port) for port in FAILOVER_PORTS])
+
+
+def tell_failure(story: Story, error: DemoStopped) -> None:
+    """A server did not do its part: say so, with each server's last lines."""
+    print(f"\nleaseledger demo: STOPPED: {error}")
+    for server in story.servers:
+        lines = [line for label, line in story.journal.since(0) if label == server.label]
+        print(f"-- {server.label}'s last {FAILURE_LINES} log lines "
+              f"({story.shown(str(server.log))}):")
+        for line in lines[-FAILURE_LINES:]:
+            print(f"[{server.label}] {story.shown(line)}")
+
+
+def run_story(folder: Path) -> int:
+    with LogJournal() as journal:
+        story = Story(
+            primary=DemoServer("dhcp1", f"{PAIR}/primary.conf", DHCP_PORTS["dhcp1"],
+                               folder / "dhcp1", journal),
+            secondary=DemoServer("dhcp2", f"{PAIR}/secondary.conf", DHCP_PORTS["dhcp2"],
+                                 folder / "dhcp2", journal),
+            journal=journal, folder=folder,
+        )
+        try:
+            start_pair(story)
+            lease_clients(story, FIRST_CLIENTS,
+                          f"{FIRST_CLIENTS} clients through a relay agent ({RELAY}) "
+                          "that forwards each DISCOVER to both servers")
+            secondary_down_and_back(story)
+            secondary_rebuilt(story)
+            final_state(story)
+            status = 0
+        except DemoStopped as error:
+            tell_failure(story, error)
             status = 1
-            continue
-        print("configuration OK\n")
-        print(render_summary(build_config(result.tree)))
+        finally:
+            heading("Stop both servers (SIGTERM to each PID)")
+            for server in story.servers:
+                if server.running():
+                    print(f"-- {server.label} (PID {server.pid}) exits with status "
+                          f"{server.stop()}")
     return status
 
 
-async def clients_day() -> None:
-    client = await RelayClient((SERVER, PORT), RELAY, LINK).open()
-    try:
-        for name, mac in {**KNOWN, **UNKNOWN}.items():
-            exchange = await client.dora(bytes.fromhex(mac.replace(":", "")), hostname=name)
-            answer = exchange.answer
-            if answer is None:
-                print(f"  {name:14} {mac}  no answer")
-                continue
-            seconds = int.from_bytes(answer.option(Opt.LEASE_TIME) or b"", "big")
-            dns = answer.option(Opt.DOMAIN_NAME_SERVERS) or b""
-            servers = ", ".join(".".join(map(str, dns[i:i + 4])) for i in range(0, len(dns), 4))
-            print(f"  {name:14} {mac}  got {exchange.address:<11} for {seconds:>5} s"
-                  f"  DNS {servers}")
-        first = next(iter(UNKNOWN.items()))
-        print(f"  {first[0]} leaves and releases its address")
-        await client.release(bytes.fromhex(first[1].replace(":", "")), "10.0.0.100",
-                             bytes([127, 0, 0, 1]))
-        await trio.sleep(0.5)
-    finally:
-        client.close()
-
-
-def run_cli(*argv: str) -> None:
-    print(f"\n$ leaseledger {' '.join(argv)}")
-    sys.stdout.flush()
-    subprocess.run([sys.executable, "-m", "ops.cli", *argv], check=False)
-
-
-def serve_demo() -> int:
-    with tempfile.TemporaryDirectory(prefix="leaseledger-demo-") as tmp:
-        leases, pid, log = Path(tmp, "dhcpd.leases"), Path(tmp, "dhcpd.pid"), Path(tmp, "log")
-        leases.touch()
-        heading(f"leaseledger serve -d -p {PORT} --listen {SERVER} -cf {SERVED}")
-        with log.open("w") as out:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(PORT), "--listen",
-                 SERVER, "-cf", SERVED, "-lf", str(leases), "-pf", str(pid)],
-                stdout=out, stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + 20
-            while "Server starting service." not in log.read_text():
-                if server.poll() is not None or time.monotonic() > deadline:
-                    print(log.read_text())
-                    return 1
-                time.sleep(0.1)
-            print("built-in client, relaying for 10.0.0.0/24 from 127.0.0.2:")
-            trio.run(clients_day)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(10)
-            if server.poll() is None:
-                server.kill()
-        heading("the server's log (dhcpd's lines)")
-        print(re.sub(r"\n+$", "", log.read_text()))
-        run_cli("leases", "-cf", SERVED, "-lf", str(leases))
-        run_cli("pools", "-cf", SERVED, "-lf", str(leases))
-        run_cli("audit", "-cf", SERVED, "-lf", str(leases), "10.0.0.100")
-    return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    # dhcpd resolves a relative `include` against its working directory; the
-    # examples include each other by paths relative to the repository root.
+def run(_args: argparse.Namespace) -> int:
+    # The examples include each other by paths relative to the repository root, and
+    # dhcpd (and leaseledger) resolve a relative `include` against the working directory.
     os.chdir(REPO_ROOT)
-    status = check_examples()
-    return serve_demo() or status
+    print("leaseledger demo: the tutorial's failover pair on loopback (no root, no "
+          "network):\ntwo `leaseledger serve`, clients through a relay, the secondary "
+          "down and back,\nthen its lease file lost and rebuilt from the primary.")
+    if not check_examples():
+        return 1
+    busy = ports_in_use()
+    if busy:
+        print(f"leaseledger demo: {', '.join(busy)} already in use (another demo still "
+              "running?); the demo needs these loopback ports free", file=sys.stderr)
+        return 1
+    folder = Path(tempfile.mkdtemp(prefix="leaseledger-demo-"))
+    print(f"\nThe servers' files go in DEMO={folder}: dhcp1/ and dhcp2/ hold each one's "
+          "dhcpd.leases and dhcpd.log, and dhcpd.pid and dhcpd.ctl while it runs")
+    status = run_story(folder)
+    print(f"\nThe servers' logs and lease files are kept in {folder}")
+    return status
