@@ -16,7 +16,7 @@ growing memory.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -69,11 +69,35 @@ class GroupCommitter(Generic[E, R]):
     async def commit(self, events: Sequence[E]) -> list[R]:
         """Return once `events` are durable and applied to the projections.
 
-        Raises CommitFailed when the store failed; the events are then not applied."""
+        The events join the queue before this coroutine first yields, so commits
+        reach the store in the order they are called (the daemon numbers each
+        address's events as it stages them; the store refuses a version older than
+        one it holds).  Only a full queue makes a caller wait for room, first come
+        first served.  Raises CommitFailed when the store failed; the events are
+        then not applied."""
         if not events:
             return []
         request: _Request[E, R] = _Request(events)
-        await self._send.send(request)
+        try:
+            self._send.send_nowait(request)
+        except trio.WouldBlock:
+            await self._send.send(request)
+        return await self._outcome(request)
+
+    def submit(self, events: Sequence[E]) -> Callable[[], Awaitable[list[R]]]:
+        """Queue `events` now, from synchronous code, in call order; returns what to
+        await for the outcome (as `commit`).  For a caller that must not yield
+        between numbering its events and queueing them.  A full queue raises
+        trio.WouldBlock."""
+        request: _Request[E, R] = _Request(events)
+        if events:
+            self._send.send_nowait(request)
+        else:
+            request.results = []
+            request.done.set()
+        return lambda: self._outcome(request)
+
+    async def _outcome(self, request: _Request[E, R]) -> list[R]:
         await request.done.wait()
         if request.error is not None:
             raise CommitFailed(str(request.error)) from request.error

@@ -16,7 +16,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import trio
@@ -228,13 +228,15 @@ class FailoverRunner:
         assert self._link is not None
         for action in actions:
             if isinstance(action, StoreLease):
-                events = self.daemon.stage([action.change])
+                # Numbered and queued here, in order; only the wait is a task's.
+                durable = self.daemon.committer.submit(self.daemon.stage([action.change]))
                 assert self._nursery is not None
-                self._nursery.start_soon(self._store_then, events, action)
+                self._nursery.start_soon(self._store_then, durable, action)
             elif isinstance(action, StateChanged):
-                events = self.daemon.stage_failover(action.record, action.cause)
+                durable = self.daemon.committer.submit(
+                    self.daemon.stage_failover(action.record, action.cause))
                 assert self._nursery is not None
-                self._nursery.start_soon(self.daemon.commit, events)
+                self._nursery.start_soon(durable)
             elif isinstance(action, LogLine):
                 log = self.logger.error if action.level == "error" else self.logger.info
                 log("%s", action.text)
@@ -247,8 +249,9 @@ class FailoverRunner:
             # balance timer (CheckPoolBalance) and partner-down's RescheduleExpired
             # are not run yet.
 
-    async def _store_then(self, events: list, action: StoreLease) -> None:
-        await self.daemon.commit(events)
+    async def _store_then(self, durable: Callable[[], Awaitable[object]],
+                          action: StoreLease) -> None:
+        await durable()
         if self._link is None:
             return
         self._link.carry_out(list(action.then))

@@ -127,7 +127,7 @@ async def _serve(
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
         logger.error("Can't write the lease file %s: %s -- exiting", args.leasefile,
-                     group.exceptions[0])
+                     _first_leaf(group))
         status = 1
     finally:
         endpoint.close()
@@ -165,3 +165,11 @@ async def _until_signal(
         finally:
             control.close()
     return 0
+
+
+def _first_leaf(error: BaseException) -> BaseException:
+    """The first exception inside nested exception groups (the one worth a log line:
+    a group's own text only counts its members)."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error

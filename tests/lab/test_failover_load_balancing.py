@@ -6,10 +6,7 @@ first hands the secondary half of a 1,000-address pool)."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import time
 
 import pytest
 
@@ -17,26 +14,13 @@ from domain.config.checks import hba_from_split
 from domain.failover.rules import load_balance_mine
 from domain.failover.states import Role
 from ops.lab.clients import run_perfdhcp
-from ops.lab.failover_pair import (
-    BOTH_NORMAL,
-    LOAD_POOL_SIZE,
-    LOAD_PRIMARY_CONF,
-    LOAD_SECONDARY_CONF,
-    MCLT,
-)
-from ops.lab.netns import SRV1, SRV2, Lab
-from ops.lab.servers import DHCPD, LEASELEDGER, LEASELEDGER_SERVE, DhcpServer, start_dhcpd
+from ops.lab.failover_pair import LOAD_POOL_SIZE, LOAD_PRIMARY_CONF, LOAD_SECONDARY_CONF
+from ops.lab.failover_runs import PAIRINGS, eventually, pool_counts, start_pair
+from ops.lab.netns import Lab
+from ops.lab.servers import DhcpServer
 
 pytestmark = pytest.mark.lab
 
-ISC = (DHCPD,)
-OURS = LEASELEDGER_SERVE
-PAIRINGS = {
-    "isc+isc": (ISC, ISC),
-    "isc-primary+ours-secondary": (ISC, OURS),
-    "ours-primary+isc-secondary": (OURS, ISC),
-    "ours+ours": (OURS, OURS),
-}
 # Load balancing decides who answers a DISCOVER.  (A broadcast REQUEST may be ACKed
 # by both: the server that did not offer sees the lease active for the client once
 # its peer's BNDUPD arrives, and dhcpd answers it too — dhcp.c says so.)
@@ -49,12 +33,10 @@ def test_each_client_is_answered_by_the_server_its_hash_names(
     lab: Lab, pairing: str, require_tool
 ) -> None:
     require_tool("perfdhcp")
-    primary_program, secondary_program = PAIRINGS[pairing]
-    primary = start_dhcpd(lab, SRV1, LOAD_PRIMARY_CONF, name="dhcp1", program=primary_program)
-    secondary = start_dhcpd(lab, SRV2, LOAD_SECONDARY_CONF, name="dhcp2",
-                            program=secondary_program)
-    primary.process.wait_for(BOTH_NORMAL, timeout=MCLT + 40)
-    _wait_for_backup_half(secondary)
+    primary, secondary = start_pair(lab, PAIRINGS[pairing], primary_conf=LOAD_PRIMARY_CONF,
+                                    secondary_conf=LOAD_SECONDARY_CONF)
+    assert eventually(lambda: pool_counts(secondary, LOAD_POOL_SIZE)[1]
+                      >= LOAD_POOL_SIZE // 2 - 10, seconds=30)
 
     run = run_perfdhcp(lab, rate=50, seconds=4, clients=400)
 
@@ -76,21 +58,3 @@ def test_each_client_is_answered_by_the_server_its_hash_names(
 def _offered(server: DhcpServer) -> set[str]:
     return {mac for address, mac in OFFER.findall(server.process.output())
             if address.startswith("10.2.")}
-
-
-def _wait_for_backup_half(server: DhcpServer, timeout: float = 30.0) -> None:
-    """Until the secondary's lease file shows its backup half of the pool."""
-    command = [LEASELEDGER, "pools", "--json", "-cf", str(server.config_path),
-               "-lf", str(server.lease_path)]
-    deadline = time.monotonic() + timeout
-    backup = -1
-    while time.monotonic() < deadline:
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=60,
-                                  check=False)
-        if finished.returncode == 0:
-            pools = [p for p in json.loads(finished.stdout) if p["total"] == LOAD_POOL_SIZE]
-            backup = pools[0]["backup"] if pools else -1
-            if backup >= LOAD_POOL_SIZE // 2 - 10:
-                return
-        time.sleep(1)
-    raise AssertionError(f"backup leases on the secondary: {backup}")

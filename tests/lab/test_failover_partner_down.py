@@ -24,15 +24,12 @@ from ops.lab.failover_pair import (
     PRIMARY_CONF,
     SECONDARY_CONF,
 )
-from ops.lab.lease_file_check import lease_table
-from ops.lab.netns import CLI, PERFDHCP_ADDRESS, SRV1, SRV1_ADDRESS, SRV2, SRV2_ADDRESS, Lab
-from ops.lab.probe_client import acked_leases, probe_argv
-from ops.lab.servers import DHCPD, LEASELEDGER, LEASELEDGER_SERVE, DhcpServer, start_dhcpd
+from ops.lab.failover_runs import ISC, OURS, load, records, restart, start_pair
+from ops.lab.netns import SRV1, SRV1_ADDRESS, SRV2_ADDRESS, Lab
+from ops.lab.servers import LEASELEDGER, DhcpServer
 
 pytestmark = pytest.mark.lab
 
-ISC = (DHCPD,)
-OURS = LEASELEDGER_SERVE
 TO_PARTNER_DOWN = (rf"^failover peer {PEER_NAME}: I move from communications-interrupted"
                    r" to partner-down$")
 # (primary, secondary, which one survives).  Ours with ours is the loopback test
@@ -51,7 +48,7 @@ BY_TIMER = {
 def test_the_operator_declares_the_peer_down_and_the_survivor_serves_the_whole_pool(
     lab: Lab, case: str
 ) -> None:
-    survivor, peer = _pair(lab, *BY_COMMAND[case], PRIMARY_CONF, SECONDARY_CONF)
+    survivor, peer = _pair(lab, BY_COMMAND[case], PRIMARY_CONF, SECONDARY_CONF)
     mark = survivor.process.output_mark()
     peer.process.stop()
     survivor.process.wait_for(
@@ -69,7 +66,7 @@ def test_the_operator_declares_the_peer_down_and_the_survivor_serves_the_whole_p
 
 @pytest.mark.parametrize("case", list(BY_TIMER))
 def test_auto_partner_down_moves_the_survivor_by_itself(lab: Lab, case: str) -> None:
-    survivor, peer = _pair(lab, *BY_TIMER[case], AUTO_PRIMARY_CONF, AUTO_SECONDARY_CONF)
+    survivor, peer = _pair(lab, BY_TIMER[case], AUTO_PRIMARY_CONF, AUTO_SECONDARY_CONF)
     mark = survivor.process.output_mark()
     peer.process.stop()
 
@@ -78,54 +75,33 @@ def test_auto_partner_down_moves_the_survivor_by_itself(lab: Lab, case: str) -> 
     _serve_the_whole_pool_then_resync(lab, survivor, peer, BY_TIMER[case], mark)
 
 
-def _pair(lab: Lab, primary_program, secondary_program, survivor: str,
-          primary_conf: str, secondary_conf: str) -> tuple[DhcpServer, DhcpServer]:
-    primary = start_dhcpd(lab, SRV1, primary_conf, name="dhcp1", program=primary_program)
-    secondary = start_dhcpd(lab, SRV2, secondary_conf, name="dhcp2", program=secondary_program)
-    primary.process.wait_for(BOTH_NORMAL, timeout=MCLT + 40)
-    secondary.process.wait_for(BOTH_NORMAL, timeout=10)
-    return (primary, secondary) if survivor == "primary" else (secondary, primary)
+def _pair(lab: Lab, case: tuple, primary_conf: str,
+          secondary_conf: str) -> tuple[DhcpServer, DhcpServer]:
+    """(survivor, peer) of a fresh pair in normal."""
+    primary, secondary = start_pair(lab, case[:2], primary_conf=primary_conf,
+                                    secondary_conf=secondary_conf)
+    return (primary, secondary) if case[2] == "primary" else (secondary, primary)
 
 
 def _serve_the_whole_pool_then_resync(lab: Lab, survivor: DhcpServer, peer: DhcpServer,
                                       case: tuple, mark: int) -> None:
     address = SRV1_ADDRESS if survivor.role == SRV1 else SRV2_ADDRESS
     # Right away only the survivor's own half (10) may be handed out.
-    early = _load(lab, address, first=0, count=POOL_SIZE // 2 + 2, name="early")
+    early = load(lab, address, first=0, count=POOL_SIZE // 2 + 2, name="early")
     assert len(early) == POOL_SIZE // 2, early
     time.sleep(MCLT + 2)
-    late = _load(lab, address, first=100, count=POOL_SIZE // 2, name="late")
+    late = load(lab, address, first=100, count=POOL_SIZE // 2, name="late")
     assert len(late) == POOL_SIZE // 2, late  # the peer's half, once the MCLT has passed
     given = {ip for _mac, ip in early + late}
     assert len(given) == POOL_SIZE
 
-    primary_program, secondary_program, survivor_role = case
-    if survivor_role == "primary":
-        peer = start_dhcpd(lab, SRV2, peer.config_path.read_text(), name="dhcp2",
-                           program=secondary_program)
-    else:
-        peer = start_dhcpd(lab, SRV1, peer.config_path.read_text(), name="dhcp1",
-                           program=primary_program)
+    peer = restart(lab, peer, case[1] if case[2] == "primary" else case[0])
     survivor.process.wait_for(BOTH_NORMAL, timeout=MCLT + 60, since=mark)
     time.sleep(2)
     # (The first leases, capped at the MCLT, may have run out by now: what matters is
     # that both servers hold the same record of every address given.)
-    ours, theirs = _records(survivor), _records(peer)
+    ours, theirs = records(survivor), records(peer)
     for ip in given:
         assert ip in theirs, ip
         assert (ours[ip]["state"], ours[ip]["ends"]) == (
             theirs[ip]["state"], theirs[ip]["ends"]), (ip, ours[ip], theirs[ip])
-
-
-def _load(lab: Lab, server: str, *, first: int, count: int, name: str) -> list[tuple]:
-    client = lab.start(CLI, probe_argv("load", "--server", server, "--relay", PERFDHCP_ADDRESS,
-                                       "--link", "10.0.0.1", "--first", str(first),
-                                       "--count", str(count), "--wait", "1", "--misses", "2",
-                                       "--seconds", "40"),
-                       label=name)
-    assert client.wait_exit(60) == 0, client.output()
-    return acked_leases(client.output())
-
-
-def _records(server: DhcpServer) -> dict[str, dict[str, str]]:
-    return {row["ip"]: row for row in lease_table(server.config_path, server.lease_path)}

@@ -6,76 +6,35 @@ timers short.  About 40 s per pairing."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import time
-
 import pytest
 
 from ops.lab.failover_pair import (
-    BOTH_NORMAL,
-    MCLT,
     POOL_SIZE,
     QUICK_BALANCE_PRIMARY_CONF,
     QUICK_BALANCE_SECONDARY_CONF,
 )
-from ops.lab.netns import CLI, PERFDHCP_ADDRESS, SRV1, SRV2, SRV2_ADDRESS, Lab
-from ops.lab.probe_client import acked_leases, probe_argv
-from ops.lab.servers import DHCPD, LEASELEDGER, LEASELEDGER_SERVE, DhcpServer, start_dhcpd
+from ops.lab.failover_runs import PAIRINGS, eventually, load, pool_counts, start_pair
+from ops.lab.netns import SRV2_ADDRESS, Lab
 
 pytestmark = pytest.mark.lab
-
-ISC = (DHCPD,)
-OURS = LEASELEDGER_SERVE
-PAIRINGS = {
-    "isc+isc": (ISC, ISC),
-    "isc-primary+ours-secondary": (ISC, OURS),
-    "ours-primary+isc-secondary": (OURS, ISC),
-    "ours+ours": (OURS, OURS),
-}
 
 
 @pytest.mark.parametrize("pairing", list(PAIRINGS))
 def test_a_secondary_that_ran_out_gets_backup_leases_again(lab: Lab, pairing: str) -> None:
-    primary = start_dhcpd(lab, SRV1, QUICK_BALANCE_PRIMARY_CONF, name="dhcp1",
-                          program=PAIRINGS[pairing][0])
-    secondary = start_dhcpd(lab, SRV2, QUICK_BALANCE_SECONDARY_CONF, name="dhcp2",
-                            program=PAIRINGS[pairing][1])
-    primary.process.wait_for(BOTH_NORMAL, timeout=MCLT + 40)
-    secondary.process.wait_for(BOTH_NORMAL, timeout=10)
-    assert _wait_for(lambda: _counts(secondary)[1] == POOL_SIZE // 2)
+    primary, secondary = start_pair(lab, PAIRINGS[pairing],
+                                    primary_conf=QUICK_BALANCE_PRIMARY_CONF,
+                                    secondary_conf=QUICK_BALANCE_SECONDARY_CONF)
+    assert eventually(lambda: pool_counts(secondary, POOL_SIZE)[1] == POOL_SIZE // 2)
     mark = primary.process.output_mark()
 
     # Clients that waited past `load balance max seconds`: the secondary answers all.
-    client = lab.start(CLI, probe_argv(
-        "load", "--server", SRV2_ADDRESS, "--relay", PERFDHCP_ADDRESS, "--link", "10.0.0.1",
-        "--count", str(POOL_SIZE // 2 + 1), "--secs", "10", "--wait", "1", "--misses", "2",
-        "--seconds", "40"), label="load")
-    assert client.wait_exit(60) == 0, client.output()
-    assert len(acked_leases(client.output())) == POOL_SIZE // 2
+    given = load(lab, SRV2_ADDRESS, first=0, count=POOL_SIZE // 2 + 1, name="load", secs=10)
+    assert len(given) == POOL_SIZE // 2
 
     # The primary rebalances (its timer, or the secondary's POOLREQ) and the secondary
     # holds backup leases again.
     primary.process.wait_for(r"^balancing pool ", timeout=60, since=mark)
-    assert _wait_for(lambda: _counts(secondary)[1] > 0, seconds=30), _counts(secondary)
-    free, backup = _counts(primary)
+    assert eventually(lambda: pool_counts(secondary, POOL_SIZE)[1] > 0, seconds=30), (
+        pool_counts(secondary, POOL_SIZE))
+    free, backup = pool_counts(primary, POOL_SIZE)
     assert backup > 0 and free + backup == POOL_SIZE // 2
-
-
-def _counts(server: DhcpServer) -> tuple[int, int]:
-    """(free, backup) of the pool, from the server's lease file."""
-    finished = subprocess.run(
-        [LEASELEDGER, "pools", "--json", "-cf", str(server.config_path),
-         "-lf", str(server.lease_path)], capture_output=True, text=True, timeout=60,
-        check=True)
-    (pool,) = json.loads(finished.stdout)
-    return pool["free"], pool["backup"]
-
-
-def _wait_for(check, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(1)
-    return bool(check())

@@ -126,3 +126,24 @@ async def test_an_empty_commit_does_not_write() -> None:
     committer = GroupCommitter(store, lambda _: None)
     assert await committer.commit([]) == []
     assert store.batches == []
+
+
+async def test_submitted_events_reach_the_store_in_the_order_they_were_submitted() -> None:
+    store, applied = FakeStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    results: dict[int, list[str]] = {}
+
+    async def wait(number: int, outcome) -> None:
+        results[number] = await outcome()
+
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        # Queued synchronously, awaited by tasks that trio may run in any order.
+        outcomes = [committer.submit([f"e{n}"]) for n in range(40)]
+        for number, outcome in enumerate(outcomes):
+            nursery.start_soon(wait, number, outcome)
+        await trio.testing.wait_all_tasks_blocked()
+        committer.close()
+    assert [event for batch in store.batches for event in batch] == [
+        f"e{n}" for n in range(40)]
+    assert results == {n: [f"rec:e{n}"] for n in range(40)}

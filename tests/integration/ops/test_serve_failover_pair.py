@@ -74,6 +74,15 @@ def wait_for(log: Path, text: str, proc: subprocess.Popen, seconds: float) -> No
         time.sleep(0.1)
 
 
+def stop(servers: dict[str, tuple[subprocess.Popen, Path]]) -> None:
+    """SIGTERM to every server still running, then wait for all of them."""
+    for proc, _log in servers.values():
+        if proc.poll() is None:
+            proc.terminate()
+    for proc, _log in servers.values():
+        proc.wait(10)
+
+
 def table(folder: Path) -> LeaseView:
     view = LeaseView(build_config(read_config(str(folder / "dhcpd.conf")).tree))
     view.load(event.lease for _s, _p, event in read_history(folder / "dhcpd.leases")
@@ -114,11 +123,7 @@ def test_a_leaseledger_pair_on_loopback_balances_and_shares_leases(tmp_path: Pat
             assert [r.binding_state for r in records] == ["active", "active"]
             assert format_time(records[0].ends) == format_time(records[1].ends)
     finally:
-        for proc, _log in servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc, _log in servers.values():
-            proc.wait(10)
+        stop(servers)
     for role, (_proc, log) in servers.items():
         assert "Traceback" not in log.read_text()
         # Every state change is in the lease file, as ISC writes it (a restart
@@ -171,11 +176,7 @@ def test_a_server_that_lost_its_lease_file_rebuilds_it_from_its_peer(tmp_path: P
                   if isinstance(event, LeaseEvent) and event.lease.ip == given[0]]
         assert causes and type(causes[0]).__name__ == "PeerUpdateReceived"
     finally:
-        for proc, _log in servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc, _log in servers.values():
-            proc.wait(10)
+        stop(servers)
 
 
 def test_partner_down_by_command_serves_the_whole_pool_and_the_peer_resyncs(
@@ -227,8 +228,4 @@ def test_partner_down_by_command_serves_the_whole_pool_and_the_peer_resyncs(
             assert a is not None and b is not None, address
             assert (a.binding_state, a.ends) == (b.binding_state, b.ends), address
     finally:
-        for proc, _log in servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc, _log in servers.values():
-            proc.wait(10)
+        stop(servers)
