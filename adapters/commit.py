@@ -57,7 +57,7 @@ class GroupCommitter(Generic[E, R]):
         apply: Callable[[list[R]], None],
         *,
         max_batch_events: int = 1024,
-        queue_size: int = 4096,
+        queue_size: float = 4096,
     ) -> None:
         self._store = store
         self._apply = apply

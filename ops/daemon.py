@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -78,7 +79,11 @@ class Daemon:
         self.clock = clock
         self.pinger = pinger
         self.view = LeaseView(config)
-        self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore)
+        # Unbounded queue: DHCP requests in flight are bounded by MAX_IN_FLIGHT, and a
+        # failover bulk change (a pool balance, an UPDREQALL answer) by the pool's size;
+        # such a change is queued synchronously and must never find the queue full.
+        self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore,
+                                                        queue_size=math.inf)
         self.stats = ServerStats()
         # The version of each address's newest event, durable or queued: the event
         # numbers are ours to give, so the trio thread never asks the store (whose

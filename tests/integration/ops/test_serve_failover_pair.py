@@ -37,7 +37,13 @@ subnet 10.0.0.0 netmask 255.255.255.0 {
 """
 
 
-def config(role: str) -> str:
+# A pool whose balancing moves more leases at once (4,480) than the commit queue's
+# default bound (4,096): every move is queued in one go and must fit.
+BIG_SHARED = SHARED.replace("netmask 255.255.255.0", "netmask 255.255.192.0").replace(
+    "range 10.0.0.100 10.0.0.119", "range 10.0.0.100 10.0.35.99")
+
+
+def config(role: str, shared: str = SHARED) -> str:
     other = "secondary" if role == "primary" else "primary"
     primary_only = "  mclt 30;\n  split 128;\n" if role == "primary" else ""
     return (
@@ -45,14 +51,14 @@ def config(role: str) -> str:
         f"  port {FAILOVER_PORTS[role]};\n  peer address 127.0.0.1;\n"
         f"  peer port {FAILOVER_PORTS[other]};\n  max-response-delay 10;\n"
         f"  max-unacked-updates 10;\n{primary_only}  load balance max seconds 3;\n}}\n"
-        + SHARED
+        + shared
     )
 
 
-def start(tmp: Path, role: str) -> tuple[subprocess.Popen, Path]:
+def start(tmp: Path, role: str, shared: str = SHARED) -> tuple[subprocess.Popen, Path]:
     folder = tmp / role
     folder.mkdir()
-    (folder / "dhcpd.conf").write_text(config(role))
+    (folder / "dhcpd.conf").write_text(config(role, shared))
     (folder / "dhcpd.leases").touch()
     return start_in(folder, role)
 
@@ -227,5 +233,24 @@ def test_partner_down_by_command_serves_the_whole_pool_and_the_peer_resyncs(
             a, b = mine.table.get(address), theirs.table.get(address)
             assert a is not None and b is not None, address
             assert (a.binding_state, a.ends) == (b.binding_state, b.ends), address
+    finally:
+        stop(servers)
+
+
+def test_a_big_pool_is_balanced_in_one_go(tmp_path: Path) -> None:
+    servers = {role: start(tmp_path, role, BIG_SHARED) for role in ("primary", "secondary")}
+    try:
+        for proc, log in servers.values():
+            wait_for(log, "failover peer pair: Both servers normal", proc, 90)
+        wait_for(servers["primary"][1], "balanced pool 0 10.0.0.0/18  total 8960  free 4480"
+                 "  backup 4480", servers["primary"][0], 30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            counts = table(tmp_path / "secondary").pool_counts()[0]
+            if counts.backup == 4480:
+                break
+            time.sleep(1)
+        assert (counts.free, counts.backup) == (4480, 4480)
+        assert all(proc.poll() is None for proc, _log in servers.values())
     finally:
         stop(servers)
