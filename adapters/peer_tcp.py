@@ -182,10 +182,17 @@ class PeerLink:
 
     async def _write(self, connection: _Connection) -> None:
         """The connection's only sender: everything queued goes out in order, then the
-        connection ends (a DropLink closes the queue)."""
+        connection ends (a DropLink closes the queue).  Messages queued meanwhile go
+        out in one send (a burst of BNDUPDs or BNDACKs costs one system call)."""
         try:
             async for data in connection.queued:
-                await connection.stream.send_all(data)
+                burst = [data]
+                while True:
+                    try:
+                        burst.append(connection.queued.receive_nowait())
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
+                await connection.stream.send_all(b"".join(burst))
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             pass
         connection.scope.cancel()
