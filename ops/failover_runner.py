@@ -49,6 +49,7 @@ class ViewLeases:
         self.peer = peer.name
         self._own_free = BindingState.FREE if peer.role == "primary" else BindingState.BACKUP
         self._pools = [pool for pool in config.pools if pool.failover_peer == peer.name]
+        self._in_relationship: dict[str, bool] = {}
 
     def get(self, ip: str) -> Lease | None:
         lease = self.view.table.get(ip)
@@ -57,11 +58,19 @@ class ViewLeases:
         return Lease(ip=ip, binding_state=BindingState.FREE) if self.in_relationship(ip) else None
 
     def in_relationship(self, ip: str) -> bool:
-        try:
-            pool = self.config.pool_for_address(ipaddress.IPv4Address(ip))
-        except ValueError:
-            return False
-        return pool is not None and pool.failover_peer == self.peer
+        """Asked for every message and change: remembered for the addresses of the
+        configured ranges (so the memo is bounded by the configuration, whatever a
+        peer names)."""
+        known = self._in_relationship.get(ip)
+        if known is None:
+            try:
+                pool = self.config.pool_for_address(ipaddress.IPv4Address(ip))
+            except ValueError:
+                return False
+            if pool is None:
+                return False
+            known = self._in_relationship[ip] = pool.failover_peer == self.peer
+        return known
 
     def addresses(self) -> Iterator[str]:
         for pool in self._pools:
