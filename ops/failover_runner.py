@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import trio
 
 from adapters.peer_tcp import PeerLink
+from domain.config.declarations import AddressRange
 from domain.config.failover_peer import FailoverPeerConfig
 from domain.config.model import DhcpConfig
 from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
@@ -30,8 +31,8 @@ from domain.failover.service_view import FailoverService
 from domain.failover.session import Action, DropLink, FailoverSession, Transmit
 from domain.failover.states import Fatal, LogLine, StateChanged
 from domain.lease import BindingState, FailoverStateRecord, Lease
+from projections.addresses import ip_number
 from projections.lease_view import LeaseView
-from projections.peer_backlog import owes_peer
 
 if TYPE_CHECKING:
     from ops.daemon import Daemon
@@ -74,16 +75,15 @@ class ViewLeases:
 
     def addresses(self) -> Iterator[str]:
         for pool in self._pools:
-            for span in pool.ranges:
-                for number in range(int(span.low), int(span.high) + 1):
-                    yield str(ipaddress.IPv4Address(number))
+            yield from _range_addresses(pool.ranges)
 
     def owed(self) -> Iterator[str]:
-        for ip in self.addresses():
-            lease = self.view.table.get(ip)
-            if lease is not None and (owes_peer(lease)
-                                      or lease.binding_state is BindingState.EXPIRED):
-                yield ip
+        """The peer backlog projection (tstp > tsfp) and the expired leases, in address
+        order: no walk over the whole pool."""
+        owed = self.view.backlog.pending(self.peer)
+        owed.update(lease.ip for lease in self.view.table.in_states((BindingState.EXPIRED,))
+                    if self.in_relationship(lease.ip))
+        yield from sorted(owed, key=ip_number)
 
     def pools(self) -> Sequence[BalancePool]:
         counts = {count.pool_id: count for count in self.view.pool_counts()}
@@ -107,12 +107,18 @@ class ViewLeases:
     def _lease_at(self, number: int | None) -> Lease | None:
         return None if number is None else self.get(str(ipaddress.IPv4Address(number)))
 
-    def _pool_leases(self, ranges: Iterable) -> Iterator[Lease]:
-        for span in ranges:
-            for number in range(int(span.low), int(span.high) + 1):
-                lease = self.get(str(ipaddress.IPv4Address(number)))
-                if lease is not None:
-                    yield lease
+    def _pool_leases(self, ranges: Iterable[AddressRange]) -> Iterator[Lease]:
+        for ip in _range_addresses(ranges):
+            lease = self.get(ip)
+            if lease is not None:
+                yield lease
+
+
+def _range_addresses(ranges: Iterable[AddressRange]) -> Iterator[str]:
+    """Every address of `ranges`, in order, as dotted quads."""
+    for span in ranges:
+        for number in range(int(span.low), int(span.high) + 1):
+            yield str(ipaddress.IPv4Address(number))
 
 
 class FailoverRunner:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sortedcontainers import SortedList
 
 from domain.config.model import DhcpConfig
+from domain.failover.pool_balance import pool_label
 from domain.lease import BindingState, Lease
 from projections.addresses import ip_number
 
@@ -48,7 +49,7 @@ class PoolCounts:
     def isc_line(self) -> str:
         """The counts as dhcpd prints them (fields separated by two spaces)."""
         return (
-            f"pool {self.pool_id:x} {self.network}  total {self.total}  free {self.free}"
+            f"{pool_label(self.pool_id, self.network)}  total {self.total}  free {self.free}"
             f"  backup {self.backup}  lts {self.lts}  max-own (+/-){self.max_own}"
         )
 

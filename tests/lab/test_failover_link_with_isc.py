@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from ops.lab.lease_file_check import last_record
 from ops.lab.netns import SRV1, SRV1_ADDRESS, SRV2, SRV2_ADDRESS, Lab
 from ops.lab.servers import start_dhcpd
 
@@ -85,7 +86,7 @@ def test_isc_primary_and_our_secondary_reach_normal_and_stay_there(lab: Lab) -> 
     # handed over is backup with tsfp set (acknowledged, spec §11).
     backups = [
         block for address in range(100, 110)
-        if (block := _last_record(isc.leases_text(), f"10.0.0.{address}")) is not None
+        if (block := last_record(isc.leases_text(), f"10.0.0.{address}")) is not None
         and "binding state backup;" in block
     ]
     assert len(backups) == 5
@@ -99,9 +100,3 @@ def test_isc_primary_and_our_secondary_reach_normal_and_stay_there(lab: Lab) -> 
         r"^failover peer fo: I move from normal to communications-interrupted$", timeout=5,
         since=normal_at)
     assert "peer fo: disconnected" in isc.process.output()[normal_at:]
-
-
-def _last_record(leases: str, address: str) -> str | None:
-    blocks = re.findall(rf"^lease {re.escape(address)} \{{\n(.*?)^\}}", leases,
-                        re.MULTILINE | re.DOTALL)
-    return blocks[-1] if blocks else None
