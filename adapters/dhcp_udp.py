@@ -4,6 +4,12 @@ Thin on purpose (model: hypercorn's trio UDP server): this module holds the sock
 learns which interface a broadcast arrived on (IP_PKTINFO), and carries out a
 `domain.reply_route.Route`.  Decoding, deciding and logging happen elsewhere.
 
+Under load the server takes a burst at a time: `receive_burst` waits for one datagram
+and then takes what else is already queued without waiting, and `try_send` sends
+without yielding to trio (a UDP send almost never blocks).  Each `await` on a trio
+socket is a trip through the scheduler, which costs more than the datagram's own
+system call; a burst of requests pays it once.
+
 Linux facts used: `IP_PKTINFO` is 8 (Python 3.11 lacks the constant) and its
 `struct in_pktinfo` is (ifindex, spec_dst, addr); sending with an IP_PKTINFO control
 message picks the outgoing interface, which is how a broadcast reply leaves on the
@@ -47,8 +53,10 @@ class Datagram:
 class DhcpUdpEndpoint:
     """One UDP socket on the DHCP server port."""
 
-    def __init__(self, sock: trio.socket.SocketType, port: int) -> None:
-        self._sock = sock
+    def __init__(self, raw: socket.socket, port: int) -> None:
+        raw.setblocking(False)
+        self._raw = raw  # the same socket: for the calls that must not yield
+        self._sock = trio.socket.from_stdlib_socket(raw)
         self.port = port
         self._names: dict[int, str] = {}
 
@@ -56,24 +64,45 @@ class DhcpUdpEndpoint:
     async def open(
         cls, address: str = "0.0.0.0", port: int = 67, device: str | None = None
     ) -> DhcpUdpEndpoint:
-        sock = trio.socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-        sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
-        # Room for bursts (many clients booting at once); the kernel caps it at rmem_max.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
-        if device is not None:
-            sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, device.encode() + b"\0")
-        await sock.bind((address, port))
-        return cls(sock, sock.getsockname()[1])
+        raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            raw.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+            # Room for bursts (many clients booting at once); the kernel caps it at rmem_max.
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+            if device is not None:
+                raw.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, device.encode() + b"\0")
+            endpoint = cls(raw, port)
+            await endpoint._sock.bind((address, port))
+        except BaseException:
+            raw.close()
+            raise
+        endpoint.port = raw.getsockname()[1]
+        return endpoint
 
     def close(self) -> None:
         self._sock.close()
 
     async def receive(self) -> Datagram:
-        data, ancdata, _flags, (src, sport) = await self._sock.recvmsg(
+        return self._datagram(*await self._sock.recvmsg(
             _MAX_DATAGRAM, socket.CMSG_SPACE(_PKTINFO.size)
-        )
+        ))
+
+    async def receive_burst(self, limit: int) -> list[Datagram]:
+        """Wait for a datagram, then take up to `limit` in all of those already queued."""
+        burst = [await self.receive()]
+        while len(burst) < limit:
+            try:
+                received = self._raw.recvmsg(_MAX_DATAGRAM, socket.CMSG_SPACE(_PKTINFO.size))
+            except (BlockingIOError, InterruptedError):
+                break
+            burst.append(self._datagram(*received))
+        return burst
+
+    def _datagram(self, data: bytes, ancdata: list[tuple[int, int, bytes]], _flags: int,
+                  source: tuple[str, int]) -> Datagram:
+        src, sport = source
         interface, local = "", None
         for level, kind, payload in ancdata:
             if level == socket.IPPROTO_IP and kind == IP_PKTINFO and len(payload) >= 12:
@@ -94,6 +123,19 @@ class DhcpUdpEndpoint:
 
     async def send(self, data: bytes, route: Route) -> None:
         """Send `data` as `route` says; a send error is the caller's to log."""
+        await self._sock.sendmsg(*self._message(data, route))
+
+    def try_send(self, data: bytes, route: Route) -> bool:
+        """`send` without yielding: False if the socket's buffer is full (then `send`
+        waits for room); a send error is the caller's to log."""
+        try:
+            self._raw.sendmsg(*self._message(data, route))
+        except (BlockingIOError, InterruptedError):
+            return False
+        return True
+
+    def _message(self, data: bytes, route: Route) -> tuple[
+            list[bytes], list[tuple[int, int, bytes]], int, tuple[str, int]]:
         address = route.address
         if route.link_address is not None and not self.add_arp_entry(route):
             address = BROADCAST
@@ -106,7 +148,7 @@ class DhcpUdpEndpoint:
             if ifindex:
                 info = _PKTINFO.pack(ifindex, bytes(4), bytes(4))
                 control.append((socket.IPPROTO_IP, IP_PKTINFO, info))
-        await self._sock.sendmsg([data], control, 0, (address, route.port))
+        return [data], control, 0, (address, route.port)
 
     def add_arp_entry(self, route: Route) -> bool:
         """Teach the kernel the client's MAC so a unicast reply can reach it."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from domain.config.declarations import ClassConfig, PoolConfig, SharedNetworkConfig, SubnetConfig
 from domain.config.model import DhcpConfig
@@ -98,23 +97,26 @@ class RequestContext:
     changed: dict[str, LeaseChange] = field(default_factory=dict)
     order: list[LeaseChange] = field(default_factory=list)
     log: list[LogLine] = field(default_factory=list)
+    # The view does not change while a request is decided: what it was asked is kept
+    # (a decision asks after the same few addresses a dozen times each).
+    _records: dict[str, Lease | None] = field(default_factory=dict, repr=False)
+    _pools: dict[str, PoolConfig | None] = field(default_factory=dict, repr=False)
+    _subnets: dict[str, SubnetConfig | None] = field(default_factory=dict, repr=False)
+    # `inbound` never changes during a decision, and these are asked a dozen times each
+    # (worked out once here: Python 3.11's cached_property takes a lock on first use)
+    kind: MessageType | None = field(init=False)
+    hardware: Hardware = field(init=False)
+    client_id: bytes | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        packet = self.inbound.packet
+        self.kind = packet.message_type
+        self.hardware = Hardware(packet.htype, bytes(packet.chaddr[: packet.hlen]))
+        self.client_id = packet.option(Opt.CLIENT_IDENTIFIER)
 
     @property
     def packet(self) -> DhcpPacket:
         return self.inbound.packet
-
-    # `inbound` never changes during a decision, and these are asked a dozen times each
-    @cached_property
-    def kind(self) -> MessageType | None:
-        return self.packet.message_type
-
-    @cached_property
-    def hardware(self) -> Hardware:
-        return Hardware(self.packet.htype, bytes(self.packet.chaddr[: self.packet.hlen]))
-
-    @property
-    def client_id(self) -> bytes | None:
-        return self.packet.option(Opt.CLIENT_IDENTIFIER)
 
     @property
     def is_bootp(self) -> bool:
@@ -153,13 +155,26 @@ class RequestContext:
     def lease(self, ip: str) -> Lease | None:
         """The record of `ip`, including what this request already changed."""
         change = self.changed.get(ip)
-        return change.lease if change is not None else self.view.table.get(ip)
+        if change is not None:
+            return change.lease
+        try:
+            return self._records[ip]
+        except KeyError:
+            record = self._records[ip] = self.view.table.get(ip)
+            return record
 
     def leases_by_client_id(self, uid: bytes) -> list[Lease]:
-        return [self.lease(found.ip) or found for found in self.view.table.by_client_id(uid)]
+        return [self._seen(found) for found in self.view.table.by_client_id(uid)]
 
     def leases_by_hardware(self, hardware: Hardware) -> list[Lease]:
-        return [self.lease(found.ip) or found for found in self.view.table.by_hardware(hardware)]
+        return [self._seen(found) for found in self.view.table.by_hardware(hardware)]
+
+    def _seen(self, found: Lease) -> Lease:
+        """A record the view handed out whole: as this request sees it now."""
+        change = self.changed.get(found.ip)
+        if change is not None:
+            return change.lease
+        return self._records.setdefault(found.ip, found) or found
 
     def record(self, change: LeaseChange) -> None:
         """Remember a lease change; it is persisted before any reply."""
@@ -172,10 +187,20 @@ class RequestContext:
     # ---- where leases belong -----------------------------------------------------------
 
     def pool_of(self, lease: Lease) -> PoolConfig | None:
-        return self.config.pool_for_address(ipv4(lease.ip))
+        ip = lease.ip
+        try:
+            return self._pools[ip]
+        except KeyError:
+            pool = self._pools[ip] = self.config.pool_for_address(ipv4(ip))
+            return pool
 
     def subnet_of(self, lease: Lease) -> SubnetConfig | None:
-        return self.config.subnet_for_lease(ipv4(lease.ip))
+        ip = lease.ip
+        try:
+            return self._subnets[ip]
+        except KeyError:
+            subnet = self._subnets[ip] = self.config.subnet_for_lease(ipv4(ip))
+            return subnet
 
     def network_of(self, lease: Lease) -> str | None:
         subnet = self.subnet_of(lease)

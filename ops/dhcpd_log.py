@@ -7,7 +7,9 @@ lines included, to stderr as well; so do we.
 
 The logger writes each line straight to its sink instead of through `logging`'s
 records, caller lookup, handler locks and formatters: an exchange logs four lines,
-and that machinery cost more CPU than deciding the exchange's lease.
+and that machinery cost more CPU than deciding the exchange's lease.  For the same
+reason the server logs a burst of requests under `lines_batched`: a stream is then
+flushed once for the burst instead of once per line.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import logging.handlers
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import TextIO
 
 from domain.dhcp_decision import LogLevel, LogLine
@@ -38,6 +41,17 @@ class DhcpdLogger(logging.Logger):
         super().__init__("leaseledger.dhcpd", logging.DEBUG)
         self._write = write
 
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Lines written inside reach the sink at once but a stream is flushed at the
+        end only (a `-d` reader sees the burst a moment later, all of it)."""
+        hold = getattr(self._write, "hold", None)
+        if hold is None:
+            yield
+            return
+        with hold():
+            yield
+
     def log(self, level: int, msg: object, *args: object, **_kwargs: object) -> None:
         text = str(msg)
         self._write(level, text % args if args else text)
@@ -56,18 +70,32 @@ class DhcpdLogger(logging.Logger):
 
 
 class _StreamSink:
-    """Lines to a text stream, flushed one by one (a `-d` user watches them live).
-    A broken stream loses the line rather than the server."""
+    """Lines to a text stream, flushed one by one (a `-d` user watches them live) or,
+    under `hold`, once at its end.  A broken stream loses the line rather than the
+    server."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self._holds = 0
 
     def __call__(self, _level: int, text: str) -> None:
         try:
             self.stream.write(text + "\n")
-            self.stream.flush()
+            if not self._holds:
+                self.stream.flush()
         except (OSError, ValueError):
             return
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if not self._holds:
+                with suppress(OSError, ValueError):
+                    self.stream.flush()
 
 
 class _SyslogSink:
@@ -115,6 +143,16 @@ def make_logger(*, to_stderr: bool, facility: str = "daemon") -> logging.Logger:
         return DhcpdLogger(_SyslogSink(code, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH))
     except OSError:
         return DhcpdLogger(_StreamSink(sys.stderr))
+
+
+@contextmanager
+def lines_batched(logger: logging.Logger) -> Iterator[None]:
+    """`DhcpdLogger.batched` for the server's logger; any other logger as it is."""
+    if isinstance(logger, DhcpdLogger):
+        with logger.batched():
+            yield
+    else:
+        yield
 
 
 def emit(logger: logging.Logger, lines: tuple[LogLine, ...] | list[LogLine]) -> None:

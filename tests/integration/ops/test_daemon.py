@@ -15,12 +15,14 @@ import pytest
 import trio
 
 from adapters.dhcp_udp import DhcpUdpEndpoint
+from adapters.dhcp_wire import decode, encode
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from adapters.leasefile.lease_log import LeaseLog, read_history
 from domain.config.model import DhcpConfig
-from domain.dhcp_packet import Opt
+from domain.dhcp_packet import MessageType, Opt
 from domain.lease import BindingState
+from domain.reply_route import Route
 from ops.daemon import Daemon
 from ops.loopback_client import RelayClient
 
@@ -45,9 +47,17 @@ class Running:
         self.daemon, self.client, self.nursery = daemon, client, nursery
 
 
+class NoQuickSends(DhcpUdpEndpoint):
+    """An endpoint whose send buffer is always full for a send that may not wait."""
+
+    def try_send(self, data: bytes, route: Route) -> bool:
+        return False
+
+
 async def start(nursery: trio.Nursery, config: DhcpConfig, lease_file: Path,
-                records: list[str]) -> Running:
-    endpoint = await DhcpUdpEndpoint.open("127.0.0.1", 0)
+                records: list[str], endpoint_type: type[DhcpUdpEndpoint] = DhcpUdpEndpoint,
+                ) -> Running:
+    endpoint = await endpoint_type.open("127.0.0.1", 0)
     logger = logging.getLogger(f"test.daemon.{id(records)}.{len(records)}")
     logger.handlers.clear()
     logger.propagate = False
@@ -151,3 +161,54 @@ async def test_release_frees_the_address(config, tmp_path) -> None:
     assert lease_records(lease_file)["10.0.0.100"][0] in (BindingState.FREE,
                                                           BindingState.RELEASED)
     assert any(line.endswith("(found)") for line in logs if line.startswith("DHCPRELEASE"))
+
+
+async def test_a_burst_of_clients_gets_distinct_addresses_all_on_disk(config, tmp_path) -> None:
+    # Every request of the burst is in the socket before the server reads: they are
+    # decided one after another, offered at once, and acked after one write.
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    macs = [bytes.fromhex(f"02bb000000{n:02x}") for n in range(40)]
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, logs)
+        client, server = running.client, ("127.0.0.1", running.daemon.endpoint.port)
+
+        async def burst(packets: list) -> dict[bytes, object]:
+            for packet in packets:
+                await client._sock.sendto(encode(packet, max_size=1500), server)
+            answers = {}
+            with trio.fail_after(10):
+                while len(answers) < len(packets):
+                    reply = decode((await client._sock.recvfrom(4096))[0])
+                    answers[reply.chaddr[:6]] = reply
+            return answers
+
+        offers = await burst([client._request(MessageType.DHCPDISCOVER, mac) for mac in macs])
+        requests = []
+        for mac in macs:
+            offer = offers[mac]
+            request = client._request(MessageType.DHCPREQUEST, mac, {
+                Opt.REQUESTED_ADDRESS: bytes(map(int, offer.yiaddr.split("."))),
+                Opt.SERVER_IDENTIFIER: offer.option(Opt.SERVER_IDENTIFIER)})
+            requests.append(request)
+        acks = await burst(requests)
+        await stop(running)
+    assert {reply.message_type for reply in offers.values()} == {MessageType.DHCPOFFER}
+    assert {reply.message_type for reply in acks.values()} == {MessageType.DHCPACK}
+    addresses = {acks[mac].yiaddr for mac in macs}
+    assert len(addresses) == len(macs)
+    records = lease_records(lease_file)
+    assert all(records[acks[mac].yiaddr] == (BindingState.ACTIVE, mac) for mac in macs)
+    assert sum(line.startswith("DHCPACK on") for line in logs) == len(macs)
+    assert running.daemon.stats.bursts < running.daemon.stats.received
+
+
+async def test_a_reply_that_cannot_leave_at_once_waits_for_room(config, tmp_path) -> None:
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, config, lease_file, logs, NoQuickSends)
+        with trio.fail_after(10):
+            exchange = await running.client.dora(VISITOR)
+        await stop(running)
+    assert exchange.address == "10.0.0.100"
+    assert running.daemon.stats.replies == 2
+    assert "DHCPACK on 10.0.0.100 to 02:aa:00:00:00:01 via 127.0.0.2" in logs

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from domain.dhcp_decision import LogLevel, LogLine
 from ops import dhcpd_log
-from ops.dhcpd_log import DhcpdLogger, emit, make_logger
+from ops.dhcpd_log import DhcpdLogger, emit, lines_batched, make_logger
 
 
 def test_lines_are_formatted_as_logging_formats_them() -> None:
@@ -34,6 +34,40 @@ def test_the_stream_sink_writes_one_line_per_message() -> None:
     logger.info("one")
     logger.log(logging.ERROR, "two %s", "2")
     assert stream.getvalue() == "one\ntwo 2\n"
+
+
+class CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def test_a_batch_of_lines_is_flushed_once_at_its_end() -> None:
+    stream = CountingStream()
+    logger = DhcpdLogger(dhcpd_log._StreamSink(stream))
+    with lines_batched(logger):
+        logger.info("one")
+        with lines_batched(logger):  # nested: still one flush, at the outer end
+            logger.info("two")
+        assert stream.flushes == 0
+    assert (stream.getvalue(), stream.flushes) == ("one\ntwo\n", 1)
+    logger.info("three")  # outside a batch: flushed at once again
+    assert stream.flushes == 2
+
+
+def test_batching_leaves_other_loggers_and_sinks_alone() -> None:
+    written: list[tuple[int, str]] = []
+    logger = DhcpdLogger(lambda level, text: written.append((level, text)))
+    with lines_batched(logger):
+        logger.info("kept")
+    plain = logging.getLogger("test.dhcpd_log.plain")
+    with lines_batched(plain):
+        pass
+    assert written == [(logging.INFO, "kept")]
 
 
 def test_a_closed_stream_loses_the_line_not_the_server() -> None:
