@@ -8,6 +8,12 @@ there is no daemonising fork (run it under systemd).  SIGTERM, SIGINT and SIGHUP
 the server cleanly: every acknowledged lease is already on disk (SIGHUP is not a
 reload, just as dhcpd does not reload on it).  `leaseledger ctl` talks to the running
 server over the control socket (`--control`, by default beside the pid file).
+
+Listening on the wildcard address (the default), it picks its interfaces as dhcpd
+does before serving: those named, or every broadcast interface, each attached to a
+declared subnet (domain/interface_check.py), with dhcpd's warnings and its refusal to
+start on none; requests arriving on any other interface are ignored.  `--listen
+ADDRESS` (one address, e.g. loopback) skips that: only named interfaces filter there.
 """
 
 from __future__ import annotations
@@ -27,16 +33,19 @@ from adapters.dhcpdconf.to_model import build_config
 from adapters.icmp_ping import Pinger
 from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.store_errors import LeaseFileError
+from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
+from domain.interface_check import check_interfaces, name_too_long
 from domain.lease_events import LeaseEvent
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
-from ops.dhcpd_log import make_logger
+from ops.dhcpd_log import emit, make_logger
 
 DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
 DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"
 DEFAULT_PID = "/var/run/dhcpd.pid"
+WILDCARD = "0.0.0.0"
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +72,10 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases)
+    too_long = name_too_long(args.interfaces)
+    if too_long is not None:
+        emit(logger, (too_long,))
+        return 1
     if not args.quiet:
         logger.info("leaseledger DHCP server (drop-in for ISC dhcpd 4.4)")
     result = read_config(args.config)
@@ -79,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.test_leases:
         return _test_lease_file(args.leasefile, logger)
+    interfaces = _interfaces_to_serve(args, config, logger)
+    if interfaces is None:
+        return 1
     try:
         pid_path = claim(args.pidfile)
     except AlreadyRunning as exc:
@@ -91,9 +107,26 @@ def run(args: argparse.Namespace) -> int:
             logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
         with lease_log:
-            return trio.run(_serve, args, config, lease_log, logger)
+            return trio.run(_serve, args, config, lease_log, logger, interfaces)
     finally:
         release(pid_path)
+
+
+def _interfaces_to_serve(
+    args: argparse.Namespace, config: DhcpConfig, logger: logging.Logger
+) -> tuple[str, ...] | None:
+    """The interfaces whose requests are answered (empty: all), or None when dhcpd
+    would have refused to start; the check's lines are logged either way."""
+    if args.listen != WILDCARD:
+        return tuple(args.interfaces)
+    try:
+        present = list_interfaces()
+    except OSError:
+        logger.error("Can't get list of interfaces.")
+        return None
+    check = check_interfaces(config, present, args.interfaces)
+    emit(logger, check.log)
+    return None if check.fatal else check.served
 
 
 def _test_lease_file(path: str, logger: logging.Logger) -> int:
@@ -109,7 +142,8 @@ def _test_lease_file(path: str, logger: logging.Logger) -> int:
 
 
 async def _serve(
-    args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger
+    args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger,
+    interfaces: tuple[str, ...],
 ) -> int:
     try:
         endpoint = await DhcpUdpEndpoint.open(args.listen, args.port)
@@ -118,7 +152,7 @@ async def _serve(
                      exc.strerror)
         return 1
     pinger = Pinger()
-    daemon = Daemon(config, lease_log, endpoint, logger, interfaces=args.interfaces,
+    daemon = Daemon(config, lease_log, endpoint, logger, interfaces=interfaces,
                     pinger=pinger)
     status = 0
     try:

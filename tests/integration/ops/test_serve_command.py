@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trio
 
+from ops import cli
 from ops.loopback_client import RelayClient
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "ops/examples/known-unknown/dhcpd.conf"
@@ -104,3 +105,21 @@ def test_dash_cap_t_reads_the_lease_file_without_touching_it(running, tmp_path) 
     assert check.wait(20) == 0  # beside the running server: no lock taken
     assert "Lease file test successful: 1 leases" in log.read_text()
     assert (tmp_path / "dhcpd.leases").read_bytes() == before
+
+
+def test_on_the_wildcard_address_an_interface_on_no_subnet_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = tmp_path / "dhcpd.conf"
+    conf.write_text("subnet 10.0.0.0 netmask 255.255.255.0 { }\n")
+    files = ["-cf", str(conf), "-lf", str(tmp_path / "dhcpd.leases"),
+             "-pf", str(tmp_path / "dhcpd.pid")]
+
+    assert cli.main(["serve", "-d", *files, "lo"]) == 1  # loopback exists everywhere
+
+    lines = capsys.readouterr().err.splitlines()
+    assert "No subnet declaration for lo (127.0.0.1)." in lines
+    assert lines[-3:] == ["", "", "Not configured to listen on any interfaces!"]
+    assert not (tmp_path / "dhcpd.pid").exists()
+    assert cli.main(["serve", "-d", *files, "a-name-of-17-char"]) == 1
+    assert capsys.readouterr().err == "a-name-of-17-char: interface name too long (is 17)\n"

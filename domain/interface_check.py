@@ -1,0 +1,147 @@
+"""Which network interfaces the server answers on, decided at start-up as dhcpd does.
+
+dhcpd (common/discover.c `discover_interfaces`, server/dhcpd.c) serves the interfaces
+named on its command line or, when none are named, every interface that is up and can
+broadcast (loopback and point-to-point links excluded).  Each one must be attached to a
+declared subnet: dhcpd looks its addresses up among the subnets, and an interface on no
+subnet gets a warning block and is ignored; if no interface is left it stops with
+"Not configured to listen on any interfaces!".  An administrator swapping dhcpd out
+keeps those warnings and that refusal, so this module reproduces the decision and its
+exact lines.  The machine's interfaces come in as data: nothing here asks the kernel.
+
+What dhcpd does that the lines show:
+- it walks the interfaces in the kernel's order but keeps them on a list it prepends
+  to, so its messages come in reverse order (command-line names: last named first);
+- a named interface that does not exist, or is down, is not an error of its own: it
+  simply has no address, so it is "No subnet declaration for X (no IPv4 addresses)."
+  (dhcpd's "%s: not found" is unreachable in a build with DHCPv6, as Debian's);
+- every interface it looks at, named or not, is matched to subnets, so two of them on
+  one subnet are reported even when only one is served.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.config.model import DhcpConfig
+from domain.dhcp_decision import LogLine, error, info
+
+# IFNAMSIZ minus the terminating NUL: dhcpd refuses a longer name on its command line.
+MAX_INTERFACE_NAME = 15
+NO_INTERFACES = "Not configured to listen on any interfaces!"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkInterface:
+    """One interface as the kernel reports it: its first IPv4 address (None without
+    one) and the flags dhcpd's choice depends on."""
+
+    name: str
+    address: ipaddress.IPv4Address | None
+    up: bool
+    broadcast: bool
+    loopback: bool = False
+    point_to_point: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceCheck:
+    """The interfaces to serve (names, in dhcpd's order), the lines dhcpd logs while
+    choosing them, and whether it stops there (`fatal`: exit 1 after the lines)."""
+
+    served: tuple[str, ...]
+    log: tuple[LogLine, ...]
+    fatal: bool
+
+
+def name_too_long(requested: Sequence[str]) -> LogLine | None:
+    """dhcpd's fatal line for the first command-line interface name the kernel could
+    never have (it checks while reading its arguments, before anything else)."""
+    for name in requested:
+        if len(name.encode()) > MAX_INTERFACE_NAME:
+            return error(f"{name}: interface name too long (is {len(name.encode())})")
+    return None
+
+
+def check_interfaces(
+    config: DhcpConfig, present: Sequence[NetworkInterface], requested: Sequence[str]
+) -> InterfaceCheck:
+    """Decide which interfaces are served.
+
+    `present` is the machine's interfaces in the kernel's (index) order; `requested`
+    the names given on the command line, empty for "every broadcast interface".
+    """
+    looked_at = [interface for interface in present if _looked_at(interface, requested)]
+    lines = _same_subnet_lines(config, looked_at)
+    served: list[str] = []
+    for name, address in _candidates(looked_at, requested):
+        if address is not None and config.subnet_for_address(address) is not None:
+            served.append(name)
+            continue
+        lines.extend(_no_subnet_lines(name, address))
+    fatal = not served
+    if fatal:
+        lines.extend((info(""), error(NO_INTERFACES)))
+    return InterfaceCheck(tuple(served), tuple(lines), fatal)
+
+
+def _looked_at(interface: NetworkInterface, requested: Sequence[str]) -> bool:
+    """dhcpd skips a down interface always, and one that cannot broadcast (or is
+    loopback or point-to-point) unless it was named."""
+    if not interface.up:
+        return False
+    if interface.name in requested:
+        return True
+    return interface.broadcast and not interface.loopback and not interface.point_to_point
+
+
+def _candidates(
+    looked_at: Sequence[NetworkInterface], requested: Sequence[str]
+) -> list[tuple[str, ipaddress.IPv4Address | None]]:
+    """The interfaces dhcpd goes on to check, in its (reversed) order, each with the
+    address it found.  A name given twice is two entries, only the first of which (in
+    that order) is matched with the kernel's interface."""
+    if not requested:
+        return [(interface.name, interface.address) for interface in reversed(looked_at)]
+    addresses = {interface.name: interface.address for interface in looked_at}
+    candidates: list[tuple[str, ipaddress.IPv4Address | None]] = []
+    for name in reversed(requested):
+        candidates.append((name, addresses.pop(name, None)))
+    return candidates
+
+
+def _same_subnet_lines(
+    config: DhcpConfig, looked_at: Sequence[NetworkInterface]
+) -> list[LogLine]:
+    """dhcpd's complaint when a second interface lands on a subnet (and so on a shared
+    network) that an earlier one already has: the earlier one keeps it."""
+    owners: dict[tuple[str, int | str], str] = {}
+    lines: list[LogLine] = []
+    for interface in looked_at:
+        if interface.address is None:
+            continue
+        subnet = config.subnet_for_address(interface.address)
+        if subnet is None:
+            continue
+        for what, key in (("same subnet", subnet.id),
+                          ("same shared network", subnet.shared_network)):
+            owner = owners.setdefault((what, key), interface.name)
+            if owner != interface.name:
+                lines.append(error(f"Multiple interfaces match the {what}: "
+                                   f"{owner} {interface.name}"))
+    return lines
+
+
+def _no_subnet_lines(name: str, address: ipaddress.IPv4Address | None) -> list[LogLine]:
+    shown = "no IPv4 addresses" if address is None else str(address)
+    return [
+        error(""),
+        error(f"No subnet declaration for {name} ({shown})."),
+        error(f"** Ignoring requests on {name}.  If this is not what"),
+        error("   you want, please write a subnet declaration"),
+        error("   in your dhcpd.conf file for the network segment"),
+        error(f"   to which interface {name} is attached. **"),
+        error(""),
+    ]
