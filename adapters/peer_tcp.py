@@ -4,10 +4,12 @@
 `peer port` whenever no link is up (every `RECONNECT_SECONDS`, as ISC does), keeps only
 inbound connections whose source is the configured peer address, frames the stream with
 the 2-byte length of the 12-byte header, and hands every decoded message to the
-`FailoverSession`.  Each connection has one writer task fed by a memory channel, since
-trio lets only one task at a time into `send_all`.  All protocol decisions — CONNECT,
-CONTACT, the receive timeout, state changes — are the session's; this module only runs
-its actions and calls `handle_timer` at `next_deadline()`.
+`FailoverSession`: all the messages one read brought, then all the session's answers
+at once (so a burst of BNDUPDs can be stored with one write).  What is to be sent is
+written at once when nothing waits before it, else queued for the connection's one
+writer task (trio lets only one task at a time into `send_all`).  All protocol
+decisions — CONNECT, CONTACT, the receive timeout, state changes — are the session's;
+this module only runs its actions and calls `handle_timer` at `next_deadline()`.
 
 Time: the session counts whole seconds since the epoch.  The link reads them as the
 wall clock at start plus the trio clock since, so a test's `MockClock` drives the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 import time
 from collections.abc import Callable
 
@@ -30,7 +33,7 @@ from domain.failover.states import LogLine
 
 RECONNECT_SECONDS = 5
 DRAIN_SECONDS = 1.0
-_READ_SIZE = 4096
+_READ_SIZE = 65536
 
 
 class _Connection:
@@ -40,26 +43,59 @@ class _Connection:
         self.stream = stream
         self.outgoing, self.queued = trio.open_memory_channel[bytes](math.inf)
         self.scope = trio.CancelScope()
+        self.backlog = 0  # messages queued for the writer and not yet sent
+        self.closing = False
+
+    def send(self, data: bytes) -> None:
+        """Send `data` after everything sent before.  When nothing waits for the writer,
+        it is written at once, without yielding (a burst of BNDACKs leaves as soon as
+        it is durable, not a trip through the scheduler later); what the socket does
+        not take, or any error, is left to the writer task."""
+        if self.closing:
+            return
+        if not self.backlog:
+            try:
+                written = os.write(self.stream.socket.fileno(), data)
+            except OSError:
+                written = 0
+            data = data[written:]
+            if not data:
+                return
+        self.backlog += 1
+        with contextlib.suppress(trio.ClosedResourceError):
+            self.outgoing.send_nowait(data)
+
+    def close(self) -> None:
+        """Close once what is queued has gone out."""
+        self.closing = True
+        self.outgoing.close()
 
 
 class PeerLink:
-    """Runs one `FailoverSession` over TCP; `on_action` receives every action that is
-    not a transmission or a close (log lines, state records, BNDUPDs received).  Build
-    it inside `trio.run`: it reads the trio clock to anchor its own."""
+    """Runs one `FailoverSession` over TCP.  Every action that is not a transmission or
+    a close (log lines, state records, BNDUPDs received) goes to `on_action` one by
+    one, or to `on_burst` all together for each batch of actions — every message of
+    one read — so its caller can store a burst of BNDUPDs with one write.  Build it
+    inside `trio.run`: it reads the trio clock to anchor its own."""
 
     def __init__(
         self,
         session: FailoverSession,
-        on_action: Callable[[PeerLink, Action], None],
+        on_action: Callable[[PeerLink, Action], None] | None = None,
         *,
+        on_burst: Callable[[PeerLink, list[Action]], None] | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        if (on_action is None) == (on_burst is None):
+            raise ValueError("PeerLink takes either on_action or on_burst")
         self.session = session
         self._on_action = on_action
+        self._on_burst = on_burst
         self._epoch_offset = wall_clock() - trio.current_time()
         self._connections: dict[int, _Connection] = {}
         self._link_ids = itertools.count(1)
         self._wakeup = trio.Event()
+        self._timer_at = math.inf  # what the timer task waits for (trio clock)
         self._stopping = trio.Event()
 
     def now(self) -> int:
@@ -67,21 +103,46 @@ class PeerLink:
         return int(self._epoch_offset + trio.current_time())
 
     def carry_out(self, actions: list[Action]) -> None:
-        """Run the session's actions; callers use it for answers such as `acknowledge`."""
+        """Run the session's actions; callers use it for answers such as `acknowledge`.
+        Transmissions queue at once, those of one call for one connection as one
+        write; the other actions go to `on_burst` (or `on_action`), in order."""
+        others: list[Action] = []
+        outgoing: dict[int, list[bytes]] = {}
         for action in actions:
             if isinstance(action, Transmit):
-                connection = self._connections.get(action.link)
-                # A connection being closed takes nothing more.
-                with contextlib.suppress(trio.ClosedResourceError):
-                    if connection is not None:
-                        connection.outgoing.send_nowait(encode(action.message))
+                outgoing.setdefault(action.link, []).append(encode(action.message))
             elif isinstance(action, DropLink):
+                self._queue(outgoing)
+                outgoing.clear()
                 connection = self._connections.get(action.link)
                 if connection is not None:
-                    connection.outgoing.close()
+                    connection.close()
             else:
+                others.append(action)
+        self._queue(outgoing)
+        if self._trio_deadline() < self._timer_at:
+            self._wakeup.set()
+        if not others:
+            return
+        if self._on_burst is not None:
+            self._on_burst(self, others)
+        elif self._on_action is not None:
+            for action in others:
                 self._on_action(self, action)
-        self._wakeup.set()
+
+    def _queue(self, outgoing: dict[int, list[bytes]]) -> None:
+        for link, messages in outgoing.items():
+            connection = self._connections.get(link)
+            # A connection being closed takes nothing more.
+            if connection is not None:
+                connection.send(b"".join(messages))
+
+    def _trio_deadline(self) -> float:
+        """When the timer task must next call `handle_timer`, on the trio clock.  It is
+        woken only when this moved earlier than what it waits for: a later deadline
+        just makes it fire early and find nothing due."""
+        deadline = self.session.next_deadline()
+        return math.inf if deadline is None else deadline - self._epoch_offset + 0.001
 
     def stop(self) -> None:
         """Ask `run` to say DISCONNECT, close every connection and return."""
@@ -115,7 +176,7 @@ class PeerLink:
                 continue
             source = stream.socket.getpeername()[0]
             if source != self.session.config.peer_address:
-                self._on_action(self, LogLine("info", "failover: listener: no matching state"))
+                self.carry_out([LogLine("info", "failover: listener: no matching state")])
                 await stream.aclose()
                 continue
             nursery.start_soon(self._serve, stream)
@@ -138,8 +199,8 @@ class PeerLink:
     async def _timer_loop(self) -> None:
         while True:
             self._wakeup = trio.Event()
-            deadline = self.session.next_deadline()
-            at = math.inf if deadline is None else deadline - self._epoch_offset + 0.001
+            self._timer_at = self._trio_deadline()
+            at = self._timer_at
             with trio.move_on_at(at):
                 await self._wakeup.wait()
             if trio.current_time() >= at:
@@ -156,7 +217,7 @@ class PeerLink:
                 with connection.scope:
                     self.carry_out(self.session.connection_made(link, self.now()))
                     await self._read(link, stream)
-                connection.outgoing.close()
+                connection.close()
         finally:
             del self._connections[link]
             with trio.CancelScope(shield=True):
@@ -164,19 +225,31 @@ class PeerLink:
             self.carry_out(self.session.connection_lost(link, self.now()))
 
     async def _read(self, link: int, stream: trio.SocketStream) -> None:
-        buffer = bytearray()
+        """Frame and decode everything each read brought and carry out the session's
+        answers to all of it at once.  A malformed message ends the connection; the
+        messages before it still count, as when ISC reads them one by one."""
+        buffer = b""
         try:
             while True:
-                while len(buffer) >= 2 and len(buffer) >= message_length(bytes(buffer[:2])):
-                    size = message_length(bytes(buffer[:2]))
-                    frame, buffer = bytes(buffer[:size]), buffer[size:]
-                    self.carry_out(self.session.message_received(link, decode(frame), self.now()))
+                actions: list[Action] = []
+                start = 0
+                try:
+                    while len(buffer) - start >= 2:
+                        end = start + message_length(buffer[start : start + 2])
+                        if end > len(buffer):
+                            break
+                        message = decode(buffer[start:end])
+                        start = end
+                        actions += self.session.message_received(link, message, self.now())
+                except MalformedFailoverMessage as error:
+                    self.carry_out(actions)
+                    self.carry_out([LogLine("error", error.reason)])
+                    return
+                self.carry_out(actions)
                 data = await stream.receive_some(_READ_SIZE)
                 if not data:
                     return
-                buffer += data
-        except MalformedFailoverMessage as error:
-            self._on_action(self, LogLine("error", error.reason))
+                buffer = buffer[start:] + data
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             return
 
@@ -193,6 +266,9 @@ class PeerLink:
                     except (trio.WouldBlock, trio.EndOfChannel):
                         break
                 await connection.stream.send_all(b"".join(burst))
+                connection.backlog -= len(burst)
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             pass
+        finally:
+            connection.closing = True
         connection.scope.cancel()

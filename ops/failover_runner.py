@@ -6,7 +6,10 @@ lease-level ones) and is carried out: log lines to the dhcpd log, state records 
 lease records made durable through the daemon's group committer, and — only once a
 record is on disk — the BNDACK that tells the peer so, or the BNDUPD that tells it of
 our change.  A record is applied to the daemon's view at once, in arrival order, so
-the next message already sees it; the write is awaited in a task of its own.
+the next message already sees it.  The link hands over all the messages of one read
+together: their records are queued as one write, awaited in one task, and their
+BNDACKs then leave in one send (a full resynchronisation is tens of thousands of
+BNDUPDs, a peer's max-unacked-updates at a time).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import trio
@@ -31,7 +35,7 @@ from domain.failover.service_view import FailoverService
 from domain.failover.session import Action, DropLink, FailoverSession, Transmit
 from domain.failover.states import Fatal, LogLine, StateChanged
 from domain.lease import BindingState, FailoverStateRecord, Lease
-from projections.addresses import ip_number
+from projections.addresses import ip_number, ip_text
 from projections.lease_view import LeaseView
 
 if TYPE_CHECKING:
@@ -61,13 +65,18 @@ class ViewLeases:
     def in_relationship(self, ip: str) -> bool:
         """Asked for every message and change: remembered for the addresses of the
         configured ranges (so the memo is bounded by the configuration, whatever a
-        peer names)."""
+        peer names).  The address is read with `inet_aton` (the strict parser costs
+        more than the rest of a lookup, and a resynchronisation asks for every
+        address of the pools)."""
         known = self._in_relationship.get(ip)
         if known is None:
             try:
-                pool = self.config.pool_for_address(ipaddress.IPv4Address(ip))
-            except ValueError:
+                number = ip_number(ip)
+            except OSError:
                 return False
+            if ip_text(number) != ip:
+                return False  # not a dotted quad as IPv4Address would write it
+            pool = self.config.pool_for_address(ipaddress.IPv4Address(number))
             if pool is None:
                 return False
             known = self._in_relationship[ip] = pool.failover_peer == self.peer
@@ -164,7 +173,7 @@ class FailoverRunner:
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
-                self._link = PeerLink(self.partner.session, self._on_action,
+                self._link = PeerLink(self.partner.session, on_burst=self._on_burst,
                                       wall_clock=self._wall_clock)
                 await nursery.start(self._link.run)
                 nursery.start_soon(self._balance_timer)
@@ -207,16 +216,22 @@ class FailoverRunner:
         """The operator's `leaseledger ctl partner-down`: move to partner-down now."""
         if self._link is not None:
             now = self._link.now()
-            self._carry(self.partner.carry(self.partner.session.partner_down(now), now))
+            self._carry_now(self.partner.carry(self.partner.session.partner_down(now), now))
 
     def lease_stored(self, lease: Lease) -> None:
         """A change of ours to a lease of this relationship is durable: send it."""
         if self._link is not None:
-            self._carry(self.partner.lease_stored(lease, self._link.now()))
+            self._carry_now(self.partner.lease_stored(lease, self._link.now()))
             self._reschedule()
 
-    def _on_action(self, link: PeerLink, action: Action) -> None:
-        self._carry(self.partner.carry([action], link.now()))
+    def _on_burst(self, link: PeerLink, actions: list[Action]) -> None:
+        """Every action of one read: each is decided on the view as the ones before it
+        left it, and their records go to disk together (one write, one wait)."""
+        now = link.now()
+        batch = _StoreBatch()
+        for action in actions:
+            self._carry(self.partner.carry([action], now), batch)
+        self._flush(batch)
         self._reschedule()
 
     def _reschedule(self) -> None:
@@ -237,17 +252,24 @@ class FailoverRunner:
             with trio.move_on_after(wait):
                 await self._rescheduled.wait()
             if self._link is not None and due is not None and self._link.now() >= due:
-                self._carry(self.partner.balance_due(self._link.now()))
+                self._carry_now(self.partner.balance_due(self._link.now()))
 
-    def _carry(self, actions: Sequence[PartnerAction]) -> None:
+    def _carry_now(self, actions: Sequence[PartnerAction]) -> None:
+        batch = _StoreBatch()
+        self._carry(actions, batch)
+        self._flush(batch)
+
+    def _carry(self, actions: Sequence[PartnerAction], batch: _StoreBatch) -> None:
+        """Carry out the partner's actions; the records to store are applied to the
+        view and numbered at once, in order, and join `batch` for one write."""
         assert self._link is not None
         for action in actions:
             if isinstance(action, StoreLease):
-                # Numbered and queued here, in order; only the wait is a task's.
-                durable = self.daemon.committer.submit(self.daemon.stage([action.change]))
-                assert self._nursery is not None
-                self._nursery.start_soon(self._store_then, durable, action)
+                batch.events += self.daemon.stage([action.change])
+                batch.stores.append(action)
             elif isinstance(action, StateChanged):
+                # Queued after the lease records decided before it.
+                self._flush(batch)
                 durable = self.daemon.committer.submit(
                     self.daemon.stage_failover(action.record, action.cause))
                 assert self._nursery is not None
@@ -264,12 +286,36 @@ class FailoverRunner:
             # balance timer (CheckPoolBalance) and partner-down's RescheduleExpired
             # are not run yet.
 
+    def _flush(self, batch: _StoreBatch) -> None:
+        """Queue the batch's records for one durable write (numbered and queued here,
+        in order; only the wait is a task's) and empty it."""
+        if not batch.stores:
+            return
+        durable = self.daemon.committer.submit(batch.events)
+        assert self._nursery is not None
+        self._nursery.start_soon(self._store_then, durable, batch.stores)
+        batch.events, batch.stores = [], []
+
     async def _store_then(self, durable: Callable[[], Awaitable[object]],
-                          action: StoreLease) -> None:
+                          stores: list[StoreLease]) -> None:
+        """Once the records are durable: their BNDACKs in one send, then the peer is
+        told of those of our own changes that must propagate."""
         await durable()
         if self._link is None:
             return
-        self._link.carry_out(list(action.then))
-        if action.propagate:
-            self._carry(self.partner.lease_stored(action.change.lease, self._link.now()))
+        self._link.carry_out([then for store in stores for then in store.then])
+        batch = _StoreBatch()
+        for store in stores:
+            if store.propagate:
+                self._carry(self.partner.lease_stored(store.change.lease, self._link.now()),
+                            batch)
+        self._flush(batch)
         self._reschedule()
+
+
+@dataclass(slots=True)
+class _StoreBatch:
+    """Lease records decided together: their events and the stores they came from."""
+
+    events: list[object] = field(default_factory=list)
+    stores: list[StoreLease] = field(default_factory=list)

@@ -8,6 +8,7 @@ nothing is batched or repeated (either would make ISC drop the link, spec §4.3)
 
 from __future__ import annotations
 
+import struct
 from dataclasses import fields
 from ipaddress import IPv4Address
 
@@ -30,28 +31,39 @@ def encode(message: FailoverMessage) -> bytes:
     option, or a message longer than ISC's 2048-byte limit.  Those are our own bugs,
     never the peer's input.
     """
-    codes = {name: code for code, name in OPTION_FIELDS[message.message_type].items()}
-    payload = b"".join(
-        _option(codes[spec.name], getattr(message, spec.name))
-        for spec in fields(message)
-        if spec.name in codes
-    )
+    layout = _LAYOUTS.get(type(message))
+    if layout is None:
+        layout = _LAYOUTS[type(message)] = _layout(type(message))
+    payload = b"".join([
+        _option(code, kind, value)
+        for name, code, kind in layout
+        if (value := getattr(message, name)) is not None and value is not False
+    ])
     length = HEADER_SIZE + len(payload)
     if length > MAX_MESSAGE_SIZE:
         raise ValueError(f"failover message of {length} bytes exceeds {MAX_MESSAGE_SIZE}")
     header = (
-        length.to_bytes(2, "big")
-        + bytes((message.message_type, HEADER_SIZE))
+        _HEADER_START.pack(length, message.message_type, HEADER_SIZE)
         + _unsigned(message.time, 4, "time")
         + _unsigned(message.xid, 4, "xid")
     )
     return header + payload
 
 
-def _option(code: OptionCode, value: object) -> bytes:
-    kind = OPTION_KINDS[code]
-    if value is None or value is False:
-        return b""
+_HEADER_START = struct.Struct(">HBB")
+# Per message class, its options in field order (ISC's sending order): field name,
+# option code and layout, worked out once rather than per message.
+_Layout = list[tuple[str, OptionCode, OptionKind]]
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(message_class: type) -> _Layout:
+    codes = {name: code for code, name in OPTION_FIELDS[message_class.message_type].items()}
+    return [(spec.name, codes[spec.name], OPTION_KINDS[codes[spec.name]])
+            for spec in fields(message_class) if spec.name in codes]
+
+
+def _option(code: OptionCode, kind: OptionKind, value: object) -> bytes:
     if kind is OptionKind.DDNS:
         data = b""
     elif kind is OptionKind.IP and isinstance(value, IPv4Address):

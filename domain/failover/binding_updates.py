@@ -134,10 +134,10 @@ class UpdateRejected:
 
 
 def _wire_state(status: int) -> BindingState | None:
-    try:
-        return BindingStatus(status).lease_state
-    except ValueError:
-        return None
+    return _WIRE_STATES.get(status)
+
+
+_WIRE_STATES = {int(status): status.lease_state for status in BindingStatus}
 
 
 def _state_name(status: int) -> str:
@@ -262,47 +262,46 @@ def _install(
         )
 
     stored = BindingState.FREE if incoming in _RETURNING else incoming
-    changes: dict[str, object] = {}
+    changes: dict[str, object] = {
+        "hardware": hardware,
+        "uid": uid,
+        "bindings": bindings,
+        "reserved": reserved,
+        "dynamic_bootp": dynamic_bootp,
+        # Relay options stay only with a lease that is still bound to its client.
+        "agent_options": local.agent_options if stored is BindingState.ACTIVE else (),
+        "rewind_binding_state": stored,
+    }
     if update.stos is not None:
         changes["starts"] = _stored_time(update.stos)
+    ends = local.ends
     if update.lease_expiry is not None:
-        changes["ends"] = _stored_time(update.lease_expiry)
+        ends = changes["ends"] = _stored_time(update.lease_expiry)
     if update.potential_expiry is not None:
         changes["tsfp"] = changes["atsfp"] = _stored_time(update.potential_expiry)
-    copy = replace(
-        local,
-        hardware=hardware,
-        uid=uid,
-        bindings=bindings,
-        reserved=reserved,
-        dynamic_bootp=dynamic_bootp,
-        # Relay options stay only with a lease that is still bound to its client.
-        agent_options=local.agent_options if stored is BindingState.ACTIVE else (),
-        rewind_binding_state=stored,
-        **changes,
-    )
-    return _entered(copy, stored)
+    # One copy of the record, not one per step: a resynchronisation stores tens of
+    # thousands of these.
+    changes.update(_entering(local_state, stored, ends))
+    return replace(local, **changes)
 
 
 def _entered(lease: Lease, state: BindingState) -> Lease:
-    """ISC's `make_binding_state_transition` in a failover pool.  A lease that stops
-    being its client's (active, expired or released, now free or backup) loses what
-    only made sense for that client, and tells the peer its end as tstp.  The `on`
-    statements are dropped here; running them is the caller's business, from the
-    record it had before."""
-    was = _state_of(lease)
+    """ISC's `make_binding_state_transition` in a failover pool (see `_entering`)."""
+    return replace(lease, **_entering(_state_of(lease), state, lease.ends))
+
+
+def _entering(was: BindingState, state: BindingState, ends: int | None) -> dict[str, object]:
+    """The fields a lease in state `was`, ending at `ends`, changes on entering `state`.
+    A lease that stops being its client's (active, expired or released, now free or
+    backup) loses what only made sense for that client, and tells the peer its end as
+    tstp.  The `on` statements are dropped here; running them is the caller's business,
+    from the record it had before."""
+    changes: dict[str, object] = {"binding_state": state,
+                                  "next_binding_state": _NEXT_STATE[state]}
     if was is not state and was in _ENDS_CLIENT and state in _FREE_STATES:
-        lease = replace(
-            lease,
-            on_expiry=None,
-            on_release=None,
-            on_expiry_or_release=False,
-            billing=None,
-            agent_options=(),
-            client_hostname=None,
-            tstp=lease.ends,
-        )
-    return replace(lease, binding_state=state, next_binding_state=_NEXT_STATE[state])
+        changes.update(on_expiry=None, on_release=None, on_expiry_or_release=False,
+                       billing=None, agent_options=(), client_hostname=None, tstp=ends)
+    return changes
 
 
 def accepted_ack(update: BndUpd, now: int) -> BndAck:

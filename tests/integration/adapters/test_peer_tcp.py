@@ -9,6 +9,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from ipaddress import IPv4Address
 
 import pytest
 import trio
@@ -25,6 +26,9 @@ from domain.failover.session import (
 )
 from domain.failover.states import LogLine, ServerState
 from domain.failover_messages import (
+    BindingStatus,
+    BndAck,
+    BndUpd,
     Connect,
     ConnectAck,
     Disconnect,
@@ -268,3 +272,97 @@ async def test_stopping_one_side_interrupts_the_other(
     assert "peer fo: disconnected" in s_log.lines
     assert not any(line.startswith("timeout waiting") for line in s_log.lines)
     assert primary.session.active is None
+
+
+class BurstRecorder(Recorder):
+    """Takes the actions of each burst at once (as the daemon's runner does) and
+    acknowledges its BNDUPDs together, in one `carry_out`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bursts: list[list[Action]] = []
+
+    def burst(self, link: PeerLink, actions: list[Action]) -> None:
+        self.bursts.append(actions)
+        acks = []
+        for action in actions:
+            if isinstance(action, BindUpdateReceived):
+                acks += link.session.acknowledge(action, link.now())
+            else:
+                self(link, action)
+        link.carry_out(acks)
+
+
+async def connect_as_primary(config: FailoverPeerConfig, now: int) -> Frames:
+    """Play the primary by hand: connect to the secondary, CONNECT, and wait for the
+    CONNECTACK (the link is then up)."""
+    stream = await trio.open_tcp_stream(SECONDARY_ADDRESS, config.port,
+                                        local_address=PRIMARY_ADDRESS)
+    await stream.send_all(encode(Connect(
+        time=now, xid=0, relationship_name=b"fo", max_unacked=10, receive_timer=30,
+        protocol_version=1, mclt=30, hba=b"\xff" * 16 + b"\x00" * 16)))
+    frames = Frames(stream)
+    with trio.fail_after(5):
+        assert isinstance(await frames.next(), ConnectAck)
+    return frames
+
+
+def bndupd(xid: int, last_octet: int, now: int) -> BndUpd:
+    return BndUpd(time=now, xid=xid, assigned_address=IPv4Address(f"10.0.0.{last_octet}"),
+                  binding_status=BindingStatus.FREE, lease_expiry=0, potential_expiry=now,
+                  stos=now)
+
+
+async def test_the_bndupds_of_one_read_come_as_one_burst_and_their_acks_leave_in_order(
+) -> None:
+    _, secondary_config = pair_configs()
+    recorder = BurstRecorder()
+    link = PeerLink(FailoverSession.resume(secondary_config, None, int(time.time())),
+                    on_burst=recorder.burst)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(link.run)
+        now = link.now()
+        frames = await connect_as_primary(secondary_config, now)
+        await frames.stream.send_all(b"".join(encode(bndupd(100 + n, n, now))
+                                              for n in range(1, 6)))
+        acks: list[BndAck] = []
+        with trio.fail_after(5):
+            while len(acks) < 5:
+                message = await frames.next()
+                if isinstance(message, BndAck):  # the secondary's STATE comes first
+                    acks.append(message)
+        link.stop()
+
+    (burst,) = [burst for burst in recorder.bursts
+                if any(isinstance(action, BindUpdateReceived) for action in burst)]
+    assert [action.update.xid for action in burst
+            if isinstance(action, BindUpdateReceived)] == [101, 102, 103, 104, 105]
+    assert [(ack.xid, str(ack.assigned_address), ack.reject_reason) for ack in acks] \
+        == [(100 + n, f"10.0.0.{n}", None) for n in range(1, 6)]
+
+
+async def test_a_malformed_frame_after_good_ones_ends_the_link_after_them() -> None:
+    _, secondary_config = pair_configs()
+    recorder = BurstRecorder()
+    link = PeerLink(FailoverSession.resume(secondary_config, None, int(time.time())),
+                    on_burst=recorder.burst)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(link.run)
+        now = link.now()
+        frames = await connect_as_primary(secondary_config, now)
+        good = encode(bndupd(7, 1, now)) + encode(bndupd(8, 2, now))
+        # A BNDUPD whose binding-status option says 2 bytes where ISC wants 1.
+        bad = bytearray(encode(bndupd(9, 3, now)))
+        at = bad.index(b"\x00\x03\x00\x01")
+        bad[at:at + 5] = b"\x00\x03\x00\x02\x00"
+        bad[0:2] = len(bad).to_bytes(2, "big")
+        await frames.stream.send_all(good + bytes(bad) + encode(bndupd(10, 4, now)))
+        with trio.fail_after(5):
+            while await frames.next() is not None:
+                pass
+        link.stop()
+
+    received = [action.update.xid for burst in recorder.bursts for action in burst
+                if isinstance(action, BindUpdateReceived)]
+    assert received == [7, 8]
+    assert "FAILOVER: option size (2:1), option binding-status" in recorder.lines
