@@ -240,15 +240,8 @@ class Daemon:
             if verdict.changes:
                 await self.persist(verdict.changes)
             return
-        if decision.reply is None:
-            return
-        data, route = self._outgoing(inbound, decision)
-        try:
-            await self.endpoint.send(data, route)
-        except OSError as exc:
-            self._send_failed(route, exc)
-            return
-        self._sent(decision)
+        if decision.reply is not None:
+            await self._send(*self._outgoing(inbound, decision), decision)
 
     def _reply_now(self, inbound: Inbound, decision: Decision) -> None:
         """Send the reply without yielding; a full socket buffer leaves it to a task."""
@@ -258,14 +251,14 @@ class Daemon:
         try:
             if not self.endpoint.try_send(data, route):
                 assert self._nursery is not None, "replies are sent while run() runs"
-                self._nursery.start_soon(self._send_later, data, route, decision)
+                self._nursery.start_soon(self._send, data, route, decision)
                 return
         except OSError as exc:
             self._send_failed(route, exc)
             return
         self._sent(decision)
 
-    async def _send_later(self, data: bytes, route: Route, decision: Decision) -> None:
+    async def _send(self, data: bytes, route: Route, decision: Decision) -> None:
         try:
             await self.endpoint.send(data, route)
         except OSError as exc:
