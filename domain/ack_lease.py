@@ -5,6 +5,9 @@ are run, one-lease-per-client and the admission flags (unknown clients, bootp,
 booting) are applied, the lease time is worked out, and the new lease record is made
 — held in memory for an OFFER, persisted for an ACK or a BOOTP reply, or not made at
 all when the lease is young enough to be answered unchanged (dhcp-cache-threshold).
+A client in classes with a `lease limit` is billed to one of them (see `_billing`):
+when all are full the request is dropped with dhcpd's "no available billing" line,
+otherwise the record carries the class (`billing class …` in the lease file).
 Then the DISCOVER/REQUEST line is logged and either the reply goes out or, for an
 offer that needs it, the address is pinged first.
 
@@ -16,8 +19,10 @@ ones (spec failover §7.2).  BOOTP leases skip the cap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from domain.classify import BILLED_STATES, Billing, bill
 from domain.config.declarations import HostConfig, PoolConfig, SubnetConfig
 from domain.config.parameters import ServerParameters
 from domain.dhcp_context import RequestContext
@@ -34,7 +39,7 @@ from domain.dhcp_nak import nak
 from domain.dhcp_packet import ZERO, MessageType, Opt
 from domain.failover.service_view import FailoverService
 from domain.find_lease import FixedLease, hosts_by_identifier
-from domain.lease import BindingState, Lease
+from domain.lease import BillingClass, BindingState, Lease
 from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, same_client
@@ -132,10 +137,12 @@ def _reusable(
     ctx: RequestContext, old: Lease, new: Lease, params: ServerParameters
 ) -> LogLine | None:
     """dhcpd's `reuse_lease`: an active lease of the same client, young enough, is
-    answered unchanged (nothing written); the debug line says so."""
+    answered unchanged (nothing written); the debug line says so.  A change of billing
+    rules reuse out (`cannot_reuse` in `ack_lease`)."""
     if (
         ctx.view.is_held(old.ip)
         or old.binding_state is not BindingState.ACTIVE
+        or new.billing != old.billing
         or params.ddns_update_style != "none"
         or not same_client(old, new)
     ):
@@ -230,6 +237,42 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
     return _Admitted(subnet, pool, host, scopes)
 
 
+def _billed_now(ctx: RequestContext) -> Callable[[BillingClass], int]:
+    """Leases billed per class as they stand in this decision: the view's counts,
+    corrected by the records this request already changed (one-lease-per-client
+    releases, which unbill at once in dhcpd)."""
+    index = ctx.view.billing
+    changed = tuple(ctx.changed.values())
+    if not changed:
+        return index.count
+
+    def billed(billing: BillingClass) -> int:
+        count = index.count(billing)
+        for change in changed:
+            lease = change.lease
+            after = lease.billing if lease.binding_state in BILLED_STATES else None
+            count += (after == billing) - (index.billed_to(lease.ip) == billing)
+        return count
+
+    return billed
+
+
+def _billing(ctx: RequestContext, grant: Grant) -> Billing:
+    """dhcpd's billing step in `ack_lease`: keep the lease's class while the client is
+    still in it, else bill the first matched class with room.  A new billing for an
+    offer of a lease that is not active is checked but not kept (dhcpd unbills it at
+    once: only the ACK bills it for good)."""
+    old = grant.lease
+    current = old.billing if old.binding_state in BILLED_STATES else None
+    billing = bill(ctx.classes, _billed_now(ctx), current)
+    if (
+        grant.offer is MessageType.DHCPOFFER and billing.billed_to not in (None, current)
+        and old.binding_state is not BindingState.ACTIVE
+    ):
+        return Billing()
+    return billing
+
+
 def _peer_times(
     new: Lease, old: Lease, offer: MessageType | None, tstp: int, service: FailoverService
 ) -> Lease:
@@ -253,8 +296,12 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         return admitted
     old, static = grant.lease, grant.fixed is not None
     subnet, pool, params = admitted.subnet, admitted.pool, admitted.scopes.parameters
-    service = ctx.service_for(pool)
     lines: list[LogLine] = list(ctx.log)
+    billing = Billing() if static else _billing(ctx, grant)
+    if billing.refused:
+        line = info(f"{grant.msg}: {billing.refusal_message()}")
+        return Decision(log=(*lines, line), changes=ctx.changes())
+    service = ctx.service_for(pool)
     tstp = 0
     if grant.offer is not None:
         times = dhcp_lease_time(
@@ -277,6 +324,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         bindings=admitted.scopes.bindings,
         failover_pool=pool is not None and pool.failover_peer is not None,
     )
+    if new.billing != billing.billed_to:
+        new = replace(new, billing=billing.billed_to)
     if service is not None:
         new = _peer_times(new, old, grant.offer, tstp, service)
     shown, holds = new, ()

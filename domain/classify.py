@@ -17,16 +17,20 @@ Because classification runs before the host lookup, `known` is false for every c
 match in dhcpd 4.4, whatever host declarations say; pass `known=True` only to ask
 what a later evaluation would see.
 
-Billing (server/dhcp.c `ack_lease`): a lease keeps the class it is billed to while
-the client still matches it; otherwise it is billed to the first matched class with
-a `lease limit` that still has room.  If every such class is full the client gets
-nothing: `no available billing: lease limit reached in all matching classes (last:
-'NAME')`.
+A spawned subclass is, as in dhcpd, a subclass of its own: the spawning class's
+statements and lease limit under the class's name with the match value as its key.
+
+Billing (server/dhcp.c `ack_lease`, see `bill`): a lease keeps the class it is billed
+to while the client still matches it; otherwise it is billed to the first matched
+class with a `lease limit` that still has room.  If every such class is full the
+client gets nothing: `no available billing: lease limit reached in all matching
+classes (last: 'NAME')`.  Billing needs the lease being answered, so it is worked out
+when the lease is (`domain.ack_lease`), from the classes found here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from domain.config.declarations import ClassConfig
@@ -36,10 +40,16 @@ from domain.eval_context import BindingScope, EvalContext
 from domain.evaluate import evaluate_boolean, evaluate_data
 from domain.execute import LogLine, run_function
 from domain.incoming_options import IncomingOptions
-from domain.lease import BillingClass
+from domain.lease import BillingClass, BindingState
 from domain.options.universes import OptionUniverses
 
 PACKET_MAX_CLASSES = 5
+# The binding states in which a lease stays billed to its class: active, and in a
+# failover pool the states waiting for the peer (server/mdb.c re-bills a lease read in
+# them; `make_binding_state_transition` unbills one only when it reaches a free state).
+BILLED_STATES = frozenset(
+    {BindingState.ACTIVE, BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET}
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,10 @@ class MatchedClass:
     """A class the client joined.
 
     `name` is the class name — for a subclass, its superclass's name, which is what
-    `allow members of` and the billing log line use.  `config` is the declaration
-    whose scope runs for the client (for a spawned subclass, the spawning class).
-    `subclass_key` is the match value of a subclass (declared or spawned).
+    `allow members of` and the billing log line use.  `config` is the (sub)class whose
+    scope runs for the client and whose lease limit applies (for a spawned subclass,
+    one made from the spawning class, see `spawned_subclass`).  `subclass_key` is the
+    match value of a subclass (declared or spawned).
     """
 
     name: str
@@ -64,7 +75,24 @@ class MatchedClass:
     @property
     def billing_class(self) -> BillingClass:
         """How the lease file names this class in `billing class|subclass …`."""
-        return BillingClass(self.name, self.subclass_key)
+        return billing_class_of(self.config)
+
+
+def billing_class_of(config: ClassConfig) -> BillingClass:
+    """The billing a lease gets from (sub)class `config`: `billing class "NAME"`, or
+    for a subclass `billing subclass "SUPERCLASS" KEY`."""
+    if config.superclass is None:
+        return BillingClass(config.name)
+    return BillingClass(config.superclass, config.hash_key)
+
+
+def spawned_subclass(spawning: ClassConfig, key: bytes) -> ClassConfig:
+    """The subclass a spawning class makes for match value `key` (server/class.c
+    `check_collection`): the class's statements and lease limit, keyed by `key`."""
+    return spawning.model_copy(update={
+        "superclass": spawning.name, "hash_key": key, "match_if": None, "match": None,
+        "spawn": False, "subclasses": (),
+    })
 
 
 @dataclass(frozen=True)
@@ -90,7 +118,6 @@ class Classification:
     """The classes a packet matched, in match order, and what follows from them."""
 
     classes: tuple[MatchedClass, ...] = ()
-    billing: Billing = Billing()
     log_lines: tuple[LogLine, ...] = ()
 
     @property
@@ -118,8 +145,6 @@ def classify(
     universes: OptionUniverses | None = None,
     raw_packet: bytes | None = None,
     stashed_agent_options: bytes | None = None,
-    active_leases: Mapping[BillingClass, int] | None = None,
-    current_billing: BillingClass | None = None,
 ) -> Classification:
     """Classify `packet` as dhcpd does on arrival.
 
@@ -128,9 +153,7 @@ def classify(
     until it crashed) sees no classes.  `variables` is dhcpd's global variable scope
     (see `execute.startup_bindings`); `universes` the configuration's option spaces
     (the standard ones when None); `stashed_agent_options` the relay sub-options a
-    unicast renewal got from its lease.  `active_leases` counts the active leases
-    billed to each (sub)class and `current_billing` is the billing of the lease being
-    answered, if any; they decide `Classification.billing`.
+    unicast renewal got from its lease.
     """
     ctx = EvalContext(
         packet=packet,
@@ -152,8 +175,7 @@ def classify(
         else:
             hardware = packet.chaddr[: packet.hlen].hex(":")
             log_lines.append(LogLine("error", f"too many classes match {hardware}"))
-    billing = bill(matched, active_leases or {}, current_billing)
-    return Classification(tuple(matched), billing, tuple(log_lines))
+    return Classification(tuple(matched), tuple(log_lines))
 
 
 def _match(client_class: ClassConfig, ctx: EvalContext) -> MatchedClass | None:
@@ -171,27 +193,36 @@ def _match(client_class: ClassConfig, ctx: EvalContext) -> MatchedClass | None:
     if subclass is not None:
         return MatchedClass(client_class.name, subclass, subclass_key=key)
     if client_class.spawn:
-        return MatchedClass(client_class.name, client_class, subclass_key=key, spawned=True)
+        return MatchedClass(
+            client_class.name, spawned_subclass(client_class, key), subclass_key=key,
+            spawned=True,
+        )
     return None
 
 
 def bill(
-    classes: Sequence[MatchedClass],
-    active_leases: Mapping[BillingClass, int],
+    classes: Sequence[ClassConfig],
+    billed: Callable[[BillingClass], int],
     current: BillingClass | None = None,
 ) -> Billing:
-    """The billing of a lease for a client in `classes` (match order, including any
-    `add`ed ones).  `active_leases[c]` is how many leases class `c` has billed now."""
-    if current is not None and any(m.billing_class == current for m in classes):
+    """The billing of a lease for a client in `classes` (match order, as
+    `Classification.configs` gives them).  `billed(c)` is how many leases class `c`
+    has billed now; `current` is the billing the lease has.
+
+    dhcpd (`ack_lease`) keeps `current` while the client is in that class; else it
+    tries each class with a lease limit in turn and takes the first with room.  A
+    class with a limit of 0 has none: dhcpd treats it as having no limit."""
+    if current is not None and any(billing_class_of(c) == current for c in classes):
         return Billing(billed_to=current)
     last = ""
     limited = False
-    for matched in classes:
-        limit = matched.lease_limit
+    for config in classes:
+        limit = config.lease_limit
         if not limit:
             continue
         limited = True
-        if active_leases.get(matched.billing_class, 0) < limit:
-            return Billing(billed_to=matched.billing_class)
-        last = matched.name
+        billing = billing_class_of(config)
+        if billed(billing) < limit:
+            return Billing(billed_to=billing)
+        last = billing.name
     return Billing(refused=True, last_class=last) if limited else Billing()

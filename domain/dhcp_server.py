@@ -74,7 +74,9 @@ def locate_network(inbound: Inbound, config: DhcpConfig) -> SharedNetworkConfig 
 def classify_client(ctx: RequestContext) -> None:
     """Put the client in its classes (dhcpd's `classify_client`, before any lease or
     host lookup — so `known` is false here, as in dhcpd 4.4).  A unicast renewal is
-    classified with the relay options stashed on its lease."""
+    classified with the relay options stashed on its lease.  `ctx.classes` keeps each
+    matched (sub)class, spawned ones with their key, for the billing step of
+    `ack_lease` (which needs the lease being answered, not known yet here)."""
     stashed = ctx.agent_options if ctx.agent_stashed else None
     found = classify(ctx.packet, ctx.config, stashed_agent_options=stashed)
     ctx.classes = found.configs

@@ -1,9 +1,10 @@
 """What the DHCP core reads from the lease projections, as a port.
 
 `domain` may not import `projections`, yet `decide()` must ask "which lease has this
-client?" and "which address has been free longest?".  These protocols name exactly
-those questions; `projections.lease_view.LeaseView` satisfies them structurally, and
-tests may pass it directly.
+client?", "which address has been free longest?" and "how many leases has this class
+billed?".  These protocols name exactly those questions;
+`projections.lease_view.LeaseView` satisfies them structurally, and tests may pass it
+directly.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from domain.lease import BindingState, Hardware, Lease
+from domain.lease import BillingClass, BindingState, Hardware, Lease
 
 
 class LeaseIndex(Protocol):
@@ -65,6 +66,16 @@ class DeadlineIndex(Protocol):
     def due(self, now: int) -> list[str]: ...
 
 
+class BillingIndex(Protocol):
+    """Active leases per class with a `lease limit` (dhcpd's `leases_consumed`)."""
+
+    def count(self, billing: BillingClass) -> int: ...
+
+    def billed_to(self, ip: str) -> BillingClass | None:
+        """The class the current record of `ip` counts against, if any."""
+        ...
+
+
 @runtime_checkable
 class LeaseReader(Protocol):
     """The read side `decide()` and the lease timer work from."""
@@ -77,6 +88,9 @@ class LeaseReader(Protocol):
 
     @property
     def expiry(self) -> DeadlineIndex: ...
+
+    @property
+    def billing(self) -> BillingIndex: ...
 
     def is_held(self, ip: str) -> bool:
         """Whether the address's current record is an offer held in memory only

@@ -5,7 +5,8 @@ network namespaces or a free port 67.  A relay agent needs none of those: it sen
 from its own address with `giaddr` set to it, and the server answers it there on the
 server port.  Option 82's link-selection sub-option names the subnet the "client" is
 on, as real relays in front of many subnets do (RFC 3527), so the bundled example
-configuration works unchanged.
+configuration works unchanged.  A relay may also name the client's circuit (option
+82's circuit-id), as per-port relays do; `lease limit` classes spawned on it key on that.
 """
 
 from __future__ import annotations
@@ -37,12 +38,17 @@ class Exchange:
 
 
 class RelayClient:
-    """Sends requests for many MACs as one relay on `relay_address`."""
+    """Sends requests for many MACs as one relay on `relay_address`, all from one
+    circuit (`circuit_id`, sent before the link selection) when one is given."""
 
-    def __init__(self, server: tuple[str, int], relay_address: str, link: str) -> None:
+    def __init__(
+        self, server: tuple[str, int], relay_address: str, link: str,
+        circuit_id: bytes | None = None,
+    ) -> None:
         self.server = server
         self.relay_address = relay_address
         self.link = link
+        self.circuit_id = circuit_id
         self._sock = trio.socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._xid = int.from_bytes(os.urandom(4), "big")
 
@@ -59,6 +65,8 @@ class RelayClient:
     ) -> DhcpPacket:
         self._xid = (self._xid + 1) & 0xFFFFFFFF
         agent = bytes([5, 4]) + socket.inet_aton(self.link)  # link-selection
+        if self.circuit_id is not None:
+            agent = bytes([1, len(self.circuit_id)]) + self.circuit_id + agent
         opts = {Opt.MESSAGE_TYPE: bytes([kind]), Opt.PARAMETER_REQUEST_LIST: PRL}
         opts.update(options or {})
         opts[Opt.RELAY_AGENT_INFORMATION] = agent

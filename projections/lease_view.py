@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from domain.config.model import DhcpConfig
 from domain.lease import Lease
 from projections.addresses import ip_number, ip_text
+from projections.billing_counts import BillingCounts
 from projections.expiry_queue import ExpiryQueue
 from projections.lease_table import LeaseTable
 from projections.packed_lease import PackedLease, pack, summary, unpack
@@ -23,7 +24,8 @@ from projections.pool_lists import PoolCounts, PoolLists
 
 
 class LeaseView:
-    """The lease table, free/backup lists, expiry queue and peer backlog together."""
+    """The lease table, free/backup lists, expiry queue, billing counts and peer
+    backlog together."""
 
     def __init__(self, config: DhcpConfig) -> None:
         self.config = config
@@ -31,6 +33,7 @@ class LeaseView:
         self.pools = PoolLists(config)
         self.expiry = ExpiryQueue(told_replaced=True)
         self.backlog = PeerBacklog()
+        self.billing = BillingCounts()
         self._held: set[str] = set()
         self._peer_of_pool = [pool.failover_peer for pool in config.pools]
         self._peer_of_pool_any = any(self._peer_of_pool)
@@ -40,6 +43,7 @@ class LeaseView:
         replaced = self.table.apply(lease)
         self.pools.apply(lease)
         self.expiry.apply(lease, replaced)
+        self.billing.apply(lease)
         pool_id = self.pools.pool_of(ip_number(lease.ip))
         peer = self._peer_of_pool[pool_id] if pool_id is not None else None
         self.backlog.apply(lease, peer)
@@ -47,10 +51,13 @@ class LeaseView:
     def hold(self, lease: Lease) -> None:
         """An offer held in memory only (dhcpd supersedes the lease without writing
         it): the client's indexes and the free-list order see it, the peer backlog
-        does not, and the next committed record for the address replaces it."""
+        does not, and the next committed record for the address replaces it.  The
+        billing counts see it as well: an offer of a lease that is not active carries
+        no billing (dhcpd unbills it at once), an offer of an active one keeps its own."""
         replaced = self.table.apply(lease)
         self.pools.apply(lease)
         self.expiry.apply(lease, replaced)
+        self.billing.apply(lease)
         self._held.add(lease.ip)
 
     def is_held(self, ip: str) -> bool:
@@ -81,6 +88,8 @@ class LeaseView:
             numbers = list(newest)
             states, ends, uids, keys = zip(*map(summary, newest.values()), strict=True)
             self.table.load(newest, uids, keys)
+            # only a record with a billing line stays a Lease object (see packed_lease)
+            self.billing.load(p for p in newest.values() if isinstance(p, Lease))
             if self._peer_of_pool_any:
                 for number, packed in newest.items():
                     self._backlog_load(number, packed)

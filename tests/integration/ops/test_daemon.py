@@ -212,3 +212,50 @@ async def test_a_reply_that_cannot_leave_at_once_waits_for_room(config, tmp_path
     assert exchange.address == "10.0.0.100"
     assert running.daemon.stats.replies == 2
     assert "DHCPACK on 10.0.0.100 to 02:aa:00:00:00:01 via 127.0.0.2" in logs
+
+
+PER_CIRCUIT = """
+authoritative;
+ping-check false;
+class "perrelay" { spawn with option agent.circuit-id; lease limit 2; }
+subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.120; }
+"""
+
+
+async def test_lease_limit_refuses_the_third_client_on_a_circuit(tmp_path) -> None:
+    conf = tmp_path / "dhcpd.conf"
+    conf.write_text(PER_CIRCUIT)
+    result = read_config(str(conf))
+    assert result.ok, result.output_lines()
+    lease_file, logs = tmp_path / "dhcpd.leases", []
+    macs = [bytes.fromhex(f"02cc0000000{n}") for n in range(1, 5)]
+    async with trio.open_nursery() as nursery:
+        running = await start(nursery, build_config(result.tree), lease_file, logs)
+        port = running.daemon.endpoint.port
+        circuit = await RelayClient(("127.0.0.1", port), "127.0.0.3", "10.0.0.1",
+                                    circuit_id=b"circ-1").open()
+        other = await RelayClient(("127.0.0.1", port), "127.0.0.4", "10.0.0.1",
+                                  circuit_id=b"circ-2").open()
+        with trio.fail_after(20):
+            first = await circuit.dora(macs[0])
+            second = await circuit.dora(macs[1])
+            refused = await circuit.dora(macs[2], wait=0.3)
+            elsewhere = await other.dora(macs[3])
+            await circuit.release(macs[0], first.address,
+                                  first.answer.option(Opt.SERVER_IDENTIFIER))
+            while not any(line.startswith("DHCPRELEASE") for line in logs):
+                await trio.sleep(0.01)
+            after_release = await circuit.dora(macs[2])
+        circuit.close()
+        other.close()
+        await stop(running)
+    assert first.address and second.address and elsewhere.address
+    assert refused.offer is None
+    assert (
+        "DHCPDISCOVER from 02:cc:00:00:00:03 via 127.0.0.3: no available billing: lease limit"
+        " reached in all matching classes (last: 'perrelay')"
+    ) in logs
+    assert after_release.address is not None  # the released lease gave its slot back
+    text = lease_file.read_text()
+    assert text.count('billing subclass "perrelay" "circ-1";') == 3
+    assert text.count('billing subclass "perrelay" "circ-2";') == 1

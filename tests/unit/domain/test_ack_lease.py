@@ -12,7 +12,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision
 from domain.dhcp_packet import DhcpPacket, MessageType, Opt
 from domain.failover.states import Role, ServerState
-from domain.lease import BindingState, Hardware, Lease
+from domain.lease import BillingClass, BindingState, Hardware, Lease
 from domain.lease_events import Acked, Released
 from tests.unit.domain.failover_lab import (
     MCLT,
@@ -212,3 +212,143 @@ def test_one_lease_per_client_releases_the_old_failover_lease_as_released(
     ack = server.send(packet(MessageType.DHCPREQUEST, client, requested="10.0.0.101"))
     old = next(c.lease for c in ack.changes if c.lease.ip == "10.0.0.103")
     assert (old.binding_state, old.next_binding_state) == (BindingState.RELEASED, BindingState.FREE)
+
+
+# ---- lease limits (billing) -------------------------------------------------------------
+
+PER_CIRCUIT = """
+authoritative;
+ping-check false;
+default-lease-time 600;
+one-lease-per-client true;
+class "perrelay" { spawn with option agent.circuit-id; lease limit 2; }
+subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.109; }
+"""
+RELAY = "10.0.0.1"
+CIRCUIT_A = BillingClass("perrelay", b"circ-A")
+
+
+def on_circuit(circuit: bytes) -> dict[str, Any]:
+    """The fields of a message relayed from `circuit` (option 82, circuit-id)."""
+    return {"giaddr": RELAY, "extra": {82: bytes((1, len(circuit))) + circuit}}
+
+
+def test_the_third_lease_on_a_circuit_is_refused_with_dhcpds_line(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server(PER_CIRCUIT)
+    for n in (1, 2):
+        acked = server.dora(hw(n), **on_circuit(b"circ-A"))
+        assert acked.changes[-1].lease.billing == CIRCUIT_A
+    assert server.view.billing.count(CIRCUIT_A) == 2
+    third = server.send(packet(MessageType.DHCPDISCOVER, hw(3), **on_circuit(b"circ-A")))
+    assert third.reply is None and third.holds == () and third.changes == ()
+    assert lines(third) == [
+        "DHCPDISCOVER from 02:00:00:00:00:03 via 10.0.0.1: no available billing: lease limit"
+        " reached in all matching classes (last: 'perrelay')"
+    ]
+    request = server.send(packet(MessageType.DHCPREQUEST, hw(3), requested="10.0.0.105",
+                                 **on_circuit(b"circ-A")))
+    assert request.reply is None and lines(request)[-1].endswith(
+        "no available billing: lease limit reached in all matching classes (last: 'perrelay')"
+    )
+    # another circuit has its own subclass, and its own room
+    other = server.dora(hw(3), **on_circuit(b"circ-B"))
+    assert other.changes[-1].lease.billing == BillingClass("perrelay", b"circ-B")
+
+
+def test_an_offer_checks_the_limit_but_only_the_ack_bills(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server(PER_CIRCUIT.replace("lease limit 2", "lease limit 1"))
+    offers = [server.send(packet(MessageType.DHCPDISCOVER, hw(n), **on_circuit(b"circ-A")))
+              for n in (1, 2)]
+    assert all(o.reply is not None and o.holds[0].billing is None for o in offers)
+    assert server.view.billing.count(CIRCUIT_A) == 0
+    first, second = (
+        server.send(packet(MessageType.DHCPREQUEST, hw(n), requested=o.reply.yiaddr,
+                           server_id="10.0.0.2", **on_circuit(b"circ-A")))
+        for n, o in zip((1, 2), offers, strict=True)
+    )
+    assert first.reply is not None and first.changes[-1].lease.billing == CIRCUIT_A
+    assert second.reply is None and "no available billing" in lines(second)[-1]
+
+
+def test_a_billed_lease_renews_in_a_full_class_and_keeps_its_billing(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    server = make_server(PER_CIRCUIT)
+    for n in (1, 2):
+        server.dora(hw(n), **on_circuit(b"circ-A"))
+    ip = server.view.table.by_hardware(Hardware(1, hw(1)))[0].ip
+    renewed = server.send(packet(MessageType.DHCPREQUEST, hw(1), requested=ip,
+                                 **on_circuit(b"circ-A")), now + 400)
+    assert renewed.reply is not None and renewed.changes[-1].lease.billing == CIRCUIT_A
+    assert server.view.billing.count(CIRCUIT_A) == 2
+    # moved to another circuit: billed there, and its old class has room again
+    moved = server.send(packet(MessageType.DHCPREQUEST, hw(1), requested=ip,
+                               **on_circuit(b"circ-B")), now + 500)
+    assert moved.changes[-1].lease.billing == BillingClass("perrelay", b"circ-B")
+    assert server.view.billing.count(CIRCUIT_A) == 1
+
+
+def test_release_and_expiry_give_the_slot_back(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    server = make_server(PER_CIRCUIT)
+    ips = [server.dora(hw(n), **on_circuit(b"circ-A")).reply.yiaddr for n in (1, 2)]
+    server.send(packet(MessageType.DHCPRELEASE, hw(1), ciaddr=ips[0], server_id="10.0.0.2"))
+    assert server.lease(ips[0]).billing is None
+    assert server.view.billing.count(CIRCUIT_A) == 1
+    assert server.dora(hw(3), **on_circuit(b"circ-A")).reply is not None
+    full = server.send(packet(MessageType.DHCPDISCOVER, hw(4), **on_circuit(b"circ-A")))
+    assert full.reply is None
+    server.tick(now + 10_000)  # every lease has expired
+    assert server.view.billing.count(CIRCUIT_A) == 0
+    assert server.lease(ips[1]).billing is None
+    assert server.dora(hw(4), **on_circuit(b"circ-A")).reply is not None
+
+
+def test_one_lease_per_client_frees_the_clients_old_slot_first(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, now: int,
+) -> None:
+    server = make_server(PER_CIRCUIT.replace("lease limit 2", "lease limit 1"))
+    server.view.apply(Lease("10.0.0.109", starts=now, ends=now + 900, cltt=now,
+                            binding_state=BindingState.ACTIVE, hardware=Hardware(1, hw(1)),
+                            billing=CIRCUIT_A))
+    # an earlier lease of the client, gone free: the REQUEST finds the client by it
+    server.view.apply(Lease("10.0.0.100", starts=now - 900, ends=now - 300,
+                            binding_state=BindingState.FREE, hardware=Hardware(1, hw(1))))
+    moved = server.send(packet(MessageType.DHCPREQUEST, hw(1), requested="10.0.0.100",
+                               **on_circuit(b"circ-A")))
+    assert [(c.event, c.lease.ip, c.lease.billing) for c in moved.changes] == [
+        (Released, "10.0.0.109", None), (Acked, "10.0.0.100", CIRCUIT_A),
+    ]
+
+
+def test_a_fixed_address_is_never_billed(
+    make_server: MakeServer, packet: MakePacket, hw: Hw,
+) -> None:
+    server = make_server(PER_CIRCUIT.replace("lease limit 2", "lease limit 1") + """
+        host fixed { hardware ethernet 02:00:00:00:00:07; fixed-address 10.0.0.7; }
+    """)
+    server.dora(hw(1), **on_circuit(b"circ-A"))
+    fixed = server.send(packet(MessageType.DHCPDISCOVER, hw(7), **on_circuit(b"circ-A")))
+    assert fixed.reply is not None and fixed.reply.yiaddr == "10.0.0.7"
+
+
+def test_a_new_billing_rules_out_answering_the_lease_unchanged(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines, now: int,
+) -> None:
+    def renew_young_lease(conf: str) -> Decision:
+        server = make_server(conf)
+        server.view.apply(Lease("10.0.0.100", starts=now - 10, ends=now + 590, cltt=now - 10,
+                                binding_state=BindingState.ACTIVE, hardware=Hardware(1, hw(1))))
+        return server.send(packet(MessageType.DHCPREQUEST, hw(1), requested="10.0.0.100",
+                                  **on_circuit(b"circ-A")))
+
+    unlimited = renew_young_lease(PER_CIRCUIT.replace("lease limit 2;", ""))
+    assert unlimited.changes == () and "reuse_lease" in lines(unlimited)[0]
+    billed = renew_young_lease(PER_CIRCUIT)
+    assert [c.lease.billing for c in billed.changes] == [CIRCUIT_A]
+    assert not any("reuse_lease" in line for line in lines(billed))

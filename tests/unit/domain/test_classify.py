@@ -14,7 +14,14 @@ import pytest
 
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
-from domain.classify import Billing, MatchedClass, bill, classify
+from domain.classify import (
+    Billing,
+    MatchedClass,
+    bill,
+    billing_class_of,
+    classify,
+    spawned_subclass,
+)
 from domain.config.model import DhcpConfig
 from domain.dhcp_packet import DhcpPacket
 from domain.eval_context import EvalContext
@@ -104,7 +111,11 @@ def test_subclasses_and_spawned_classes(tmp_path: Path) -> None:
     classification = classify(packet, config)
     assert classification.names == ("c3", "perrelay", "vendor", "both")
     perrelay, vendor, both = classification.classes[1:]
-    assert perrelay == MatchedClass("perrelay", config.classes[3], b"\xaa", spawned=True)
+    spawned = spawned_subclass(config.classes[3], b"\xaa")
+    assert perrelay == MatchedClass("perrelay", spawned, b"\xaa", spawned=True)
+    # dhcpd's spawned subclass: the class's statements and limit, keyed by the value
+    assert perrelay.config.scope.id == config.classes[3].scope.id
+    assert (spawned.superclass, spawned.hash_key, spawned.spawn) == ("perrelay", b"\xaa", False)
     assert perrelay.lease_limit == 1
     assert vendor.subclass_key == b"def" and not vendor.spawned
     assert vendor.config.scope.id == config.classes[4].scope.id  # no body: the class's scope
@@ -226,22 +237,27 @@ def test_billing_goes_to_the_first_class_with_room(tmp_path: Path) -> None:
     config = load(tmp_path, REAL_WORLD_CONF)
     packet = discover("001a2b0c0d0f", {82: b"\x01\x06port-9"})
     port9 = BillingClass("perport", b"port-9")
-    assert classify(packet, config).billing == Billing(billed_to=port9)
-    assert classify(packet, config, active_leases={port9: 1}).billing == Billing(billed_to=port9)
-    full = classify(packet, config, active_leases={port9: 2}).billing
+    classes = classify(packet, config).configs
+    assert bill(classes, lambda _: 0) == Billing(billed_to=port9)
+    assert bill(classes, {port9: 1}.__getitem__) == Billing(billed_to=port9)
+    full = bill(classes, {port9: 2}.__getitem__)
     assert full == Billing(refused=True, last_class="perport")
     assert full.refusal_message() == (
         "no available billing: lease limit reached in all matching classes (last: 'perport')"
     )
-    # A lease keeps the billing it has while the client is still in that class.
-    kept = classify(packet, config, active_leases={port9: 2}, current_billing=port9).billing
-    assert kept == Billing(billed_to=port9)
+    # A lease keeps the billing it has while the client is still in that class ...
+    assert bill(classes, {port9: 2}.__getitem__, port9) == Billing(billed_to=port9)
+    # ... and is billed afresh when it is not (here: refused, the only class is full).
+    port1 = BillingClass("perport", b"port-1")
+    assert bill(classes, {port9: 2}.__getitem__, port1).refused
 
 
 def test_without_lease_limits_nothing_is_billed(tmp_path: Path) -> None:
     config = load(tmp_path, REAL_WORLD_CONF)
     classification = classify(discover("001a2b0c0d0e", {93: b"\0\7"}), config)
-    assert classification.billing == Billing()
+    assert bill(classification.configs, lambda _: 0) == Billing()
+    # a lease billed to a class the client has left loses the billing
+    assert bill(classification.configs, lambda _: 0, BillingClass("perport", b"x")) == Billing()
 
 
 def test_billing_tries_classes_in_match_order_and_names_the_last_full_one(
@@ -251,12 +267,17 @@ def test_billing_tries_classes_in_match_order_and_names_the_last_full_one(
         class "a" { match if exists host-name; lease limit 1; }
         class "b" { match if exists host-name; lease limit 0; }
         class "c" { match if exists host-name; lease limit 3; }
+        class "s" { match option host-name; lease limit 1; }
+        subclass "s" "x";
     """)
-    a, b, c = (MatchedClass(name, config.class_by_name(name)) for name in "abc")  # type: ignore[arg-type]
+    a, b, c = (config.class_by_name(name) for name in "abc")
+    assert a is not None and b is not None and c is not None
     counts = {BillingClass("a"): 1, BillingClass("c"): 2}
-    assert bill([a, b, c], counts) == Billing(billed_to=BillingClass("c"))
-    assert bill([a, b, c], {**counts, BillingClass("c"): 3}) == Billing(
-        refused=True, last_class="c"
-    )
-    assert bill([b], {}) == Billing()
-    assert bill([c, a], {BillingClass("c"): 3, BillingClass("a"): 1}).last_class == "a"
+    assert bill([a, b, c], lambda k: counts.get(k, 0)) == Billing(billed_to=BillingClass("c"))
+    full = {**counts, BillingClass("c"): 3}
+    assert bill([a, b, c], lambda k: full.get(k, 0)) == Billing(refused=True, last_class="c")
+    assert bill([b], lambda _: 0) == Billing()
+    assert bill([c, a], lambda k: full.get(k, 0)).last_class == "a"
+    sub = config.class_by_name("s")
+    assert sub is not None
+    assert billing_class_of(sub.subclasses[0]) == BillingClass("s", b"x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from domain.config.model import DhcpConfig
-from domain.lease import NEVER, BindingState, Hardware, Lease
+from domain.lease import NEVER, BillingClass, BindingState, Hardware, Lease
 from projections.addresses import ip_number
 from projections.lease_view import LeaseView
 from projections.packed_lease import pack
@@ -112,3 +112,26 @@ def test_loading_into_a_view_that_holds_records_applies_them(
     assert view.table.get("10.1.0.10").binding_state is BindingState.FREE
     assert view.expiry.due(NEVER) == ["10.1.0.11"]
     assert view.pool_counts()[1].free == 4
+
+
+CIRCUIT = BillingClass("perrelay", b"circ-1")
+
+
+def test_billing_counts_follow_apply_hold_and_load(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    records = [
+        Lease("10.1.0.10", ends=900, binding_state=BindingState.ACTIVE, billing=CIRCUIT),
+        Lease("10.1.0.11", ends=900, binding_state=BindingState.ACTIVE, billing=CIRCUIT),
+        Lease("10.1.0.12", ends=900, binding_state=BindingState.ACTIVE, hardware=MAC),
+    ]
+    view.load_packed((ip_number(lease.ip), pack(lease)) for lease in records)
+    assert view.billing.count(CIRCUIT) == 2
+    view.apply(Lease("10.1.0.10", ends=900, binding_state=BindingState.FREE))
+    assert view.billing.count(CIRCUIT) == 1
+    # an offer of a free lease carries no billing; of an active one, its own
+    view.hold(Lease("10.1.0.13", ends=650, binding_state=BindingState.FREE))
+    view.hold(Lease("10.1.0.12", ends=650, binding_state=BindingState.ACTIVE, billing=CIRCUIT))
+    assert view.billing.count(CIRCUIT) == 2 and view.billing.billed_to("10.1.0.12") == CIRCUIT
+    # a second load (records already held) goes record by record
+    view.load([Lease("10.1.0.11", ends=900, binding_state=BindingState.RELEASED)])
+    assert view.billing.count(CIRCUIT) == 1
