@@ -113,6 +113,14 @@ class PeerAcked(LeaseEvent):
     TOPIC = "lease.PeerAcked"
 
 
+class UpdateSent(LeaseEvent):
+    """A change of ours is being sent to the failover peer (BNDUPD): the record is
+    written first with its rewind binding state moved up to what the peer will hold,
+    as dhcpd writes it before it sends."""
+
+    TOPIC = "lease.UpdateSent"
+
+
 class PeerUpdateReceived(LeaseEvent):
     """The failover peer told us of its change to this lease (BNDUPD)."""
 
@@ -170,6 +178,7 @@ LEASE_EVENT_CLASSES: tuple[type[LeaseEvent], ...] = (
     Reclaimed,
     Rebalanced,
     PeerAcked,
+    UpdateSent,
     HeldForPeer,
     PeerUpdateReceived,
     Imported,

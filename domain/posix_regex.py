@@ -66,6 +66,7 @@ class _Translator:
         self.pattern = pattern
         self.ignore_case = ignore_case
         self.i = 0
+        self._equivalence = False  # the last bracket element was `[=c=]`
         self.out: list[bytes] = []
         # For each open group: (index in `out` where it starts, group number).
         # `last_item` is where the most recent repeatable item starts (None when a
@@ -198,9 +199,11 @@ class _Translator:
             if low is None:
                 continue
             if self._dash_starts_range():
+                if self._equivalence:
+                    raise _Invalid("an equivalence class cannot start a range")
                 self.i += 1
                 high = self._bracket_element(members)
-                if high is None or high < low:
+                if high is None or high < low or self._equivalence:
                     raise _Invalid("bad range")
                 members.append(_class_member(low) + b"-" + _class_member(high))
                 after_range = True
@@ -215,9 +218,11 @@ class _Translator:
 
     def _bracket_element(self, members: list[bytes]) -> int | None:
         """One element: a byte (returned, so a range can follow), or a `[:class:]`
-        appended to `members` (None)."""
+        appended to `members` (None).  `_equivalence` says whether the byte came as
+        `[=c=]`, which glibc refuses as either end of a range (`[.c.]` it takes)."""
         p = self.pattern
         c = p[self.i]
+        self._equivalence = False
         if c == ord("[") and self.i + 1 < len(p) and p[self.i + 1] in b":=.":
             kind = p[self.i + 1]
             end = p.find(bytes([kind]) + b"]", self.i + 2)
@@ -232,6 +237,7 @@ class _Translator:
                 return None
             if len(name) != 1:
                 raise _Invalid("unknown collating element")
+            self._equivalence = kind == ord("=")
             return name[0]
         self.i += 1
         return c

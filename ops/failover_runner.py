@@ -108,6 +108,14 @@ class ViewLeases:
             ))
         return out
 
+    def free_and_backup(self, ip: str) -> tuple[int, int]:
+        pools = self.view.pools
+        pool_id = pools.pool_of(ip_number(ip))
+        for count in pools.counts():
+            if count.pool_id == pool_id:
+                return count.free, count.backup
+        return 0, 0
+
     def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
         pools = self.view.pools
         return [(self._lease_at(pools.oldest_free(pool.id)),

@@ -25,8 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
 
-from domain.failover.pool_balance import secondary_not_hoarding
-from domain.failover.rules import may_accept_binding_update, peer_wants_lease
+from domain.failover.rules import may_accept_binding_update
 from domain.failover.states import Role, ServerState
 from domain.failover_messages import (
     BindingStatus,
@@ -34,7 +33,6 @@ from domain.failover_messages import (
     BndUpd,
     IpFlag,
     RejectReason,
-    reject_reason_text,
 )
 from domain.lease import BindingState, Hardware, Lease
 
@@ -42,11 +40,7 @@ __all__ = [
     "UpdateRejected",
     "accept_binding_update",
     "accepted_ack",
-    "ack_rejected_line",
-    "ack_unknown_lease_line",
-    "ack_xid_mismatch_line",
     "acknowledged",
-    "affinity_move",
     "binding_update",
     "own_free_state",
     "rejected_ack",
@@ -115,10 +109,19 @@ def binding_update(lease: Lease, xid: int, now: int) -> BndUpd:
     )
 
 
-def transmitted(lease: Lease) -> Lease:
-    """The lease once its BNDUPD is on the wire: the peer may have seen this state even
-    if no BNDACK ever comes, so it can no longer be rewound past it."""
-    return replace(lease, rewind_binding_state=_state_of(lease))
+def transmitted(lease: Lease) -> Lease | None:
+    """The record to make durable before the lease's BNDUPD goes out, or None when
+    there is nothing to write.
+
+    A peer may process a BNDUPD whose BNDACK never arrives, so ISC (server/failover.c
+    `dhcp_failover_send_bind_update`, 4.4.3-P1 lines 4731-4736) steps the rewind state
+    forward to the state being sent, and writes and commits the lease, before it
+    transmits; it writes nothing when the rewind state already is the binding state
+    (a change made while cooperating has stepped it already, mdb.c `supersede_lease`)."""
+    state = _state_of(lease)
+    if lease.rewind_binding_state in (None, state):
+        return None
+    return replace(lease, rewind_binding_state=state)
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ def accept_binding_update(
     my_state: ServerState,
     own_unacked: Lease | None,
     now: int,
+    held_until: int | None = None,
 ) -> Lease | UpdateRejected:
     """What a peer's BNDUPD does to our lease: the record to store (and then acknowledge
     with `accepted_ack`), or the refusal to send back.
@@ -181,7 +185,9 @@ def accept_binding_update(
     `local` is our record of the address (None if no pool of ours has it);
     `in_relationship` whether its pool belongs to this failover relationship;
     `own_unacked` the lease as we last sent it if that BNDUPD is still waiting for its
-    BNDACK.  The checks run in ISC's order, each with ISC's reason and text."""
+    BNDACK; `held_until` the start of `my_state` plus MCLT, the tsfp an ABANDONED
+    update gets in partner-down.  The checks run in ISC's order, each with ISC's
+    reason and text."""
     if update.assigned_address is None or update.binding_status is None:
         return UpdateRejected(
             RejectReason.MISSING_BINDINFO, "binding update lacks required options"
@@ -198,14 +204,16 @@ def accept_binding_update(
             RejectReason.LESS_CRIT_BIND_INFO,
             "incoming update is less critical than outgoing update",
         )
-    outcome = _install(update, local, role=role, my_state=my_state, now=now)
+    outcome = _install(update, local, role=role, my_state=my_state, now=now,
+                       held_until=held_until)
     if isinstance(outcome, UpdateRejected) and own_unacked is not None:
         return replace(outcome, own_update_dropped=True)
     return outcome
 
 
 def _install(
-    update: BndUpd, local: Lease, *, role: Role, my_state: ServerState, now: int
+    update: BndUpd, local: Lease, *, role: Role, my_state: ServerState, now: int,
+    held_until: int | None,
 ) -> Lease | UpdateRejected:
     """Steps 4-10 of ISC's BNDUPD processing, after the address and the duel are settled."""
     status = update.binding_status or 0
@@ -279,6 +287,12 @@ def _install(
         ends = changes["ends"] = _stored_time(update.lease_expiry)
     if update.potential_expiry is not None:
         changes["tsfp"] = changes["atsfp"] = _stored_time(update.potential_expiry)
+    if (stored is BindingState.ABANDONED and my_state is ServerState.PARTNER_DOWN
+            and held_until is not None):
+        # Storing runs ISC's state transition (mdb.c `make_binding_state_transition`,
+        # 4.4.3-P1 lines 1647-1662), which in partner-down makes an abandoned lease
+        # reusable only MCLT after partner-down began, whatever the peer sent.
+        changes["tsfp"] = held_until
     # One copy of the record, not one per step: a resynchronisation stores tens of
     # thousands of these.
     changes.update(_entering(local_state, stored, ends))
@@ -352,55 +366,3 @@ def acknowledged(lease: Lease, *, role: Role, ack: BndAck | None = None) -> Leas
         return lease
     free = BindingState.BACKUP if role is Role.SECONDARY and lease.reserved else BindingState.FREE
     return _entered(replace(lease, rewind_binding_state=free), free)
-
-
-def affinity_move(
-    lease: Lease,
-    returned_from: BindingState,
-    *,
-    role: Role,
-    hba: bytes | None,
-    free_leases: int,
-    backup_leases: int,
-    max_lease_ownership: int,
-    now: int,
-) -> Lease | None:
-    """MAC affinity (spec §7.5 step 11, §7.6): after an address came back free from
-    EXPIRED, RELEASED or RESET (`returned_from`, by the peer's update or our acked one),
-    an ISC primary hands it to the secondary when the hash gives its last client to the
-    secondary, so the client finds it there next time.  Returns the BACKUP lease to
-    store and send a BNDUPD for, or None.  The counts are the pool's after the address
-    became free; the move is skipped while the secondary already holds its share."""
-    if (
-        role is not Role.PRIMARY
-        or returned_from not in _RETURNING
-        or lease.reserved
-        or lease.dynamic_bootp
-        or not peer_wants_lease(lease.uid, _chaddr(lease.hardware), hba, role)
-        or not secondary_not_hoarding(free_leases, backup_leases, max_lease_ownership)
-    ):
-        return None
-    moved = replace(lease, tstp=now, starts=now, atsfp=None)
-    return _entered(moved, BindingState.BACKUP)
-
-
-def ack_rejected_line(ip: str, peer_name: str, reason: int, message: bytes | None) -> str:
-    """What ISC logs (error level) when the peer refuses our BNDUPD: the peer's message,
-    or the text of its reason when it sent none.  The lease stays as it is."""
-    if message is not None:
-        # printf's %.*s stops at a NUL byte.
-        text = message.split(b"\0", 1)[0].decode("latin-1")
-    else:
-        text = reject_reason_text(reason)
-    return f"bind update on {ip} from {peer_name} rejected: {text}"
-
-
-def ack_unknown_lease_line(ip: str, peer_name: str) -> str:
-    """What ISC logs for a BNDACK naming an address it has no lease for."""
-    return f"bind update on {ip} got ack from {peer_name}: no such lease."
-
-
-def ack_xid_mismatch_line(ip: str, peer_name: str) -> str:
-    """What ISC logs for a BNDACK whose xid is not our BNDUPD's; the lease then stays
-    waiting for its acknowledgement."""
-    return f"bind update on {ip} got ack from {peer_name}: xid mismatch."

@@ -20,18 +20,22 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from domain.dhcp_decision import LeaseChange
-from domain.failover.binding_updates import (
-    UpdateRejected,
-    accept_binding_update,
+from domain.failover.ack_lines import (
     ack_rejected_line,
     ack_unknown_lease_line,
     ack_xid_mismatch_line,
+)
+from domain.failover.binding_updates import (
+    UpdateRejected,
+    accept_binding_update,
     acknowledged,
     binding_update,
     rejected_ack,
+    transmitted,
 )
 from domain.failover.pool_balance import (
     BalancePlan,
+    affinity_move,
     balance_pool,
     negative_poolreq_line,
     next_balance_check,
@@ -55,9 +59,15 @@ from domain.failover.states import (
     ServerState,
 )
 from domain.failover.update_queue import AckOutcome, UpdateQueue
-from domain.failover_messages import BndAck, PoolReq, PoolResp, UpdDone
+from domain.failover_messages import BindingStatus, BndAck, PoolReq, PoolResp, UpdDone
 from domain.lease import BindingState, Lease
-from domain.lease_events import HeldForPeer, PeerAcked, PeerUpdateReceived, Rebalanced
+from domain.lease_events import (
+    HeldForPeer,
+    PeerAcked,
+    PeerUpdateReceived,
+    Rebalanced,
+    UpdateSent,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,11 @@ class RelationshipLeases(Protocol):
         """Every pool with its whole free queue (for a balancing run: may be slow)."""
         ...
 
+    def free_and_backup(self, ip: str) -> tuple[int, int]:
+        """The FREE and BACKUP counts of the pool holding `ip` (cheap: MAC affinity
+        asks after every returned address)."""
+        ...
+
     def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
         """Per pool, the oldest FREE and the oldest BACKUP lease (cheap: scheduling
         runs after every change)."""
@@ -107,6 +122,9 @@ class StoreLease:
 
 
 PartnerAction = Action | StoreLease
+# A peer's update in one of these states makes the address FREE (MAC affinity may follow).
+_RETURNING = {int(BindingStatus[state.name]): state for state in
+              (BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET)}
 _WAITING_FOR_PEER = (BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET)
 
 
@@ -228,10 +246,39 @@ class FailoverPartner:
                 continue
             sent = self.session.transmit(lambda xid, lease=lease: binding_update(lease, xid, now),
                                          now)
-            if sent:
-                self.queue.sent(ip, sent[0].message.xid)
-            out += sent
+            if not sent:
+                continue
+            self.queue.sent(ip, sent[0].message.xid)
+            rewound = transmitted(lease)
+            if rewound is None:
+                out += sent
+                continue
+            # ISC writes and commits the rewind state before the BNDUPD leaves.
+            cause = f"BNDUPD to {self.name}: rewind binding state {_state_word(rewound)}"
+            out.append(StoreLease(LeaseChange(UpdateSent, rewound, cause), then=tuple(sent)))
         return out
+
+    def _affinity(self, before: Lease, freed: Lease, returned_from: BindingState | None,
+                  now: int) -> list[PartnerAction]:
+        """MAC address affinity once `before` became `freed` (FREE) from `returned_from`:
+        the primary may hand the address to the secondary's client (`affinity_move`)."""
+        if (returned_from is None or self.role is not Role.PRIMARY
+                or freed.binding_state is not BindingState.FREE):
+            return []
+        free, backup = self.leases.free_and_backup(freed.ip)
+        if before.binding_state is not BindingState.FREE:
+            free += 1  # the counts are the view's, before `freed` is stored
+            backup -= before.binding_state is BindingState.BACKUP
+        config = self.session.config
+        moved = affinity_move(
+            freed, returned_from, role=self.role, hba=config.hba, free_leases=free,
+            backup_leases=backup, max_lease_ownership=config.max_lease_ownership, now=now,
+        )
+        if moved is None:
+            return []
+        self.lease_storing(moved.ip)
+        cause = f"MAC address affinity with {self.name}: {_state_word(moved)}"
+        return [StoreLease(LeaseChange(Rebalanced, moved, cause), propagate=True)]
 
     def _hold_for_peer(self, free_at: int) -> list[PartnerAction]:
         """Entering partner-down (ISC `dhcp_failover_set_state`, §7.8): every expired,
@@ -256,6 +303,7 @@ class FailoverPartner:
             update, local, in_relationship=bool(ip) and self.leases.in_relationship(ip),
             role=self.role, my_state=machine.state,
             own_unacked=local if ip in self.queue.unacked else None, now=now,
+            held_until=machine.stos + machine.mclt,
         )
         if isinstance(verdict, UpdateRejected):
             if verdict.own_update_dropped:
@@ -267,7 +315,10 @@ class FailoverPartner:
         self.queue.unacked.pop(ip, None)
         cause = f"BNDUPD from {self.name}: {_state_word(verdict)}"
         change = LeaseChange(PeerUpdateReceived, verdict, cause)
-        return [StoreLease(change, then=tuple(self.session.acknowledge(received, now)))]
+        stored = StoreLease(change, then=tuple(self.session.acknowledge(received, now)))
+        assert local is not None  # an accepted update names one of our leases
+        returned_from = _RETURNING.get(int(update.binding_status or 0))
+        return [stored, *self._affinity(local, verdict, returned_from, now)]
 
     def _ack_received(self, ack: BndAck, now: int) -> list[PartnerAction]:
         ip = str(ack.assigned_address) if ack.assigned_address is not None else "?"
@@ -287,6 +338,7 @@ class FailoverPartner:
             if stored != lease:
                 cause = f"BNDACK from {self.name}: {_state_word(stored)}"
                 out.append(StoreLease(LeaseChange(PeerAcked, stored, cause)))
+                out += self._affinity(lease, stored, lease.binding_state, now)
         if result.update_done_xid is not None:
             out += self._update_done(result.update_done_xid, now)
         return out + self._send_updates(now)

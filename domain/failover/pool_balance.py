@@ -22,6 +22,7 @@ from domain.lease import BindingState, Lease
 
 __all__ = [
     "BalancePlan",
+    "affinity_move",
     "balance_pool",
     "leases_to_send",
     "negative_poolreq_line",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 _REQUEST_SUFFIX = "  (requesting peer rebalance!)"
+# The states whose update, once accepted or acknowledged, makes an address FREE again.
+_RETURNED = frozenset({BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET})
 
 
 def pool_label(pool_id: int, network: str) -> str:
@@ -88,15 +91,63 @@ def _peer_wants(lease: Lease, hba: bytes | None, role: Role) -> bool:
 
 def _given_away(lease: Lease, peer_state: BindingState, now: int) -> Lease:
     # The new state's time is now; the hostname belongs to the last client, not the peer.
-    # atsfp is cleared because this change has to be propagated to the peer.
+    # atsfp is cleared because this change has to be propagated to the peer.  ISC stores
+    # the move without committing it (`supersede_lease(lp, NULL, 0, 1, 0, 0)`), so the
+    # rewind state stays the old one until the BNDUPD goes out.
     return replace(
         lease,
         binding_state=peer_state,
         next_binding_state=peer_state,
+        rewind_binding_state=lease.rewind_binding_state or lease.binding_state,
         tstp=now,
         starts=now,
         atsfp=None,
         client_hostname=None,
+    )
+
+
+def affinity_move(
+    lease: Lease,
+    returned_from: BindingState,
+    *,
+    role: Role,
+    hba: bytes | None,
+    free_leases: int,
+    backup_leases: int,
+    max_lease_ownership: int,
+    now: int,
+) -> Lease | None:
+    """MAC address affinity: the BACKUP record an ISC primary stores (and then sends in
+    a BNDUPD) for `lease`, just made FREE from `returned_from`, or None to leave it free.
+
+    When an update the peer sent (server/failover.c `dhcp_failover_process_bind_update`,
+    4.4.3-P1 lines 5442-5454 and 5480-5491) or acknowledged
+    (`dhcp_failover_process_bind_ack`, lines 5614-5624 and 5662-5673) returns an
+    address from EXPIRED, RELEASED or RESET, and the hash gives its last client to the
+    secondary, the primary hands the address over, so that the client finds it there
+    next time, unless it is reserved or BOOTP, or the secondary already holds its share
+    plus max-lease-ownership %.  `free_leases` and `backup_leases` are the pool's counts
+    with the lease counted FREE.  The move is stored uncommitted with propagation
+    (`supersede_lease(lease, NULL, 0, 1, 0, 0)`): starts and tstp become now, atsfp is
+    cleared, and the rewind state stays FREE until the BNDUPD is sent."""
+    if (
+        role is not Role.PRIMARY
+        or returned_from not in _RETURNED
+        or lease.binding_state is not BindingState.FREE
+        or lease.reserved
+        or lease.dynamic_bootp
+        or not _peer_wants(lease, hba, role)
+        or not secondary_not_hoarding(free_leases, backup_leases, max_lease_ownership)
+    ):
+        return None
+    return replace(
+        lease,
+        binding_state=BindingState.BACKUP,
+        next_binding_state=BindingState.BACKUP,
+        rewind_binding_state=lease.rewind_binding_state or BindingState.FREE,
+        tstp=now,
+        starts=now,
+        atsfp=None,
     )
 
 

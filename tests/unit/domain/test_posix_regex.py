@@ -74,6 +74,11 @@ EXAMPLES = [
     (b"[a-c-e]", b"d", False),
     (b"[a-c-]", b"-", False),
     (b"[c-a]", b"b", False),
+    (b"[a-[=a=]]", b"", False),  # an equivalence class ends no range
+    (b"[[=a=]-z]", b"b", False),  # nor starts one
+    (b"[[.a.]-z]", b"b", False),  # a collating symbol may
+    (b"[a-[.z.]]", b"b", False),
+    (b"[[=a=]-]", b"-", False),  # a dash before `]` is a literal
     (b"\\<foo\\>", b"a foo b", False),
     (b"\\a", b"a", True),  # glibc: a quoted lower-case letter never matches with ICASE
     (b"\\A", b"a", True),

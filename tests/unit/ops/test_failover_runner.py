@@ -69,3 +69,14 @@ def test_a_secondary_balances_from_its_backup_queue_oldest_first(make_config) ->
     assert (pool.total, pool.free, pool.backup) == (4, 2, 2)
     assert [lease.ip for lease in pool.own_free] == ["10.0.0.103", "10.0.0.100"]
     assert pool.label.endswith("10.0.0.0/24")
+
+
+def test_free_and_backup_are_the_counts_of_the_addresss_own_pool(make_config) -> None:
+    view = leases(make_config)
+    assert view.free_and_backup("10.0.0.102") == (4, 0)
+    view.view.apply(Lease(ip="10.0.0.100", binding_state=BindingState.BACKUP))
+    view.view.apply(Lease(ip="10.0.0.101", binding_state=BindingState.ACTIVE))
+    view.view.apply(Lease(ip="10.0.0.200", binding_state=BindingState.ACTIVE))
+
+    assert view.free_and_backup("10.0.0.102") == (2, 1)
+    assert view.free_and_backup("10.0.0.201") == (1, 0)  # the other pool's own counts

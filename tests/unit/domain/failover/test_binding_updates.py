@@ -18,11 +18,7 @@ from domain.failover.binding_updates import (
     UpdateRejected,
     accept_binding_update,
     accepted_ack,
-    ack_rejected_line,
-    ack_unknown_lease_line,
-    ack_xid_mismatch_line,
     acknowledged,
-    affinity_move,
     binding_update,
     own_free_state,
     rejected_ack,
@@ -30,7 +26,6 @@ from domain.failover.binding_updates import (
     unknown_ip_flags_line,
 )
 from domain.failover.pool_balance import balance_pool
-from domain.failover.rules import hba_from_split, load_balance_hash
 from domain.failover.states import Role, ServerState
 from domain.failover_messages import BindingStatus, BndAck, BndUpd, IpFlag, RejectReason
 from domain.lease import AgentOption, BillingClass, BindingState, Hardware, Lease
@@ -184,9 +179,18 @@ def test_reserved_and_bootp_leases_carry_ip_flags_and_keep_their_own_state() -> 
     assert binding_update(local_lease(B.ACTIVE), 1, NOW).ip_flags is None
 
 
-def test_transmitting_sets_the_rewind_state_to_the_state_sent() -> None:
-    lease = local_lease(B.ACTIVE, rewind_binding_state=B.FREE)
-    assert transmitted(lease).rewind_binding_state is B.ACTIVE
+def test_transmitting_steps_the_rewind_state_to_the_state_sent() -> None:
+    lease = local_lease(B.ACTIVE, rewind_binding_state=B.FREE, tstp=NOW + 60)
+    assert transmitted(lease) == replace(lease, rewind_binding_state=B.ACTIVE)
+    balanced = local_lease(B.BACKUP, rewind_binding_state=B.FREE)
+    assert transmitted(balanced) == replace(balanced, rewind_binding_state=B.BACKUP)
+
+
+@pytest.mark.parametrize("rewind", [None, B.EXPIRED])
+def test_transmitting_writes_nothing_when_the_rewind_state_is_already_the_state(
+    rewind: BindingState | None,
+) -> None:
+    assert transmitted(local_lease(B.EXPIRED, rewind_binding_state=rewind)) is None
 
 
 # --- accept_binding_update: steps 1-8, every refusal -------------------------------------
@@ -456,6 +460,37 @@ def test_an_abandoned_update_drops_hardware_uid_and_bindings() -> None:
     assert (lease.hardware, lease.uid, lease.bindings) == (None, None, ())
 
 
+@pytest.mark.parametrize("local_state", [B.ACTIVE, B.FREE, B.ABANDONED])
+def test_in_partner_down_an_abandoned_update_is_held_until_mclt_after_it_began(
+    local_state: BindingState,
+) -> None:
+    update = update_for(B.ABANDONED, potential_expiry=NOW + 50)
+    lease = stored(accept_binding_update(
+        update, local_lease(local_state), in_relationship=True, role=Role.SECONDARY,
+        my_state=ServerState.PARTNER_DOWN, own_unacked=None, now=NOW, held_until=NOW + 3600,
+    ))
+    assert (lease.binding_state, lease.tsfp, lease.atsfp) == (B.ABANDONED, NOW + 3600, NOW + 50)
+
+
+@pytest.mark.parametrize(
+    ("state", "my_state", "tsfp"),
+    [
+        (B.ABANDONED, ServerState.COMMUNICATIONS_INTERRUPTED, NOW + 50),
+        (B.RELEASED, ServerState.PARTNER_DOWN, NOW + 50),  # stored FREE: not held
+        (B.ACTIVE, ServerState.PARTNER_DOWN, NOW + 50),
+    ],
+)
+def test_only_an_abandoned_update_in_partner_down_is_held(
+    state: BindingState, my_state: ServerState, tsfp: int
+) -> None:
+    update = update_for(state, potential_expiry=NOW + 50)
+    lease = stored(accept_binding_update(
+        update, local_lease(B.EXPIRED), in_relationship=True, role=Role.SECONDARY,
+        my_state=my_state, own_unacked=None, now=NOW, held_until=NOW + 3600,
+    ))
+    assert lease.tsfp == tsfp
+
+
 def test_an_active_lease_changing_client_keeps_its_bindings_as_isc_does() -> None:
     local = local_lease(B.ACTIVE, uid=b"old", bindings=(("x", b"1"),))
     lease = stored(accept(update_for(B.ACTIVE, client_identifier=UID), local))
@@ -566,81 +601,6 @@ def test_iscs_ack_bit_test_takes_the_acks_time_only_beside_a_client_identifier()
     assert acknowledged(lease, role=Role.PRIMARY, ack=with_id).tsfp == NOW
     without_time = replace(with_id, potential_expiry=None)
     assert acknowledged(lease, role=Role.PRIMARY, ack=without_time).tsfp is None
-
-
-def test_ack_log_lines_read_like_iscs() -> None:
-    assert ack_rejected_line(IP, "fo", RejectReason.FATAL_CONFLICT, None) == (
-        f"bind update on {IP} from fo rejected: "
-        "Fatal conflict exists: address in use by other client."
-    )
-    assert ack_rejected_line(IP, "fo", 2, b"bad\0tail") == (
-        f"bind update on {IP} from fo rejected: bad"
-    )
-    assert ack_unknown_lease_line(IP, "fo") == (
-        f"bind update on {IP} got ack from fo: no such lease."
-    )
-    assert ack_xid_mismatch_line(IP, "fo") == f"bind update on {IP} got ack from fo: xid mismatch."
-
-
-# --- MAC affinity -------------------------------------------------------------------------
-
-
-def uid_hashing(primary_bucket: bool, hba: bytes) -> bytes:
-    """A client-identifier whose bucket is (or is not) the primary's under `hba`."""
-    for n in range(256):
-        uid = bytes((1, n))
-        owned = bool(hba[load_balance_hash(uid) >> 3] & (1 << (load_balance_hash(uid) & 7)))
-        if owned is primary_bucket:
-            return uid
-    raise AssertionError("no such uid")
-
-
-HBA = hba_from_split(128)
-
-
-def freed(uid: bytes, **fields: object) -> Lease:
-    return local_lease(B.FREE, uid=uid, tstp=NOW - 50, starts=NOW - 60, atsfp=NOW - 50,
-                       **fields)
-
-
-def move(lease: Lease, **overrides: object) -> Lease | None:
-    arguments: dict[str, object] = {
-        "role": Role.PRIMARY, "hba": HBA, "free_leases": 6, "backup_leases": 4,
-        "max_lease_ownership": 10, "now": NOW,
-    }
-    arguments.update(overrides)
-    returned_from = arguments.pop("returned_from", B.EXPIRED)
-    return affinity_move(lease, returned_from, **arguments)  # type: ignore[arg-type]
-
-
-def test_a_primary_hands_a_returned_address_to_the_secondarys_client() -> None:
-    lease = freed(uid_hashing(primary_bucket=False, hba=HBA))
-    moved = move(lease)
-    assert moved is not None
-    assert (moved.binding_state, moved.next_binding_state) == (B.BACKUP, B.BACKUP)
-    assert (moved.tstp, moved.starts, moved.atsfp) == (NOW, NOW, None)
-
-
-@pytest.mark.parametrize(
-    ("lease_fields", "overrides"),
-    [
-        ({}, {"role": Role.SECONDARY}),
-        ({}, {"returned_from": B.ACTIVE}),
-        ({"reserved": True}, {}),
-        ({"dynamic_bootp": True}, {}),
-        ({}, {"hba": None}),
-        ({}, {"free_leases": 2, "backup_leases": 8}),
-    ],
-)
-def test_no_affinity_move_when_a_condition_fails(
-    lease_fields: dict[str, object], overrides: dict[str, object]
-) -> None:
-    lease = freed(uid_hashing(primary_bucket=False, hba=HBA), **lease_fields)
-    assert move(lease, **overrides) is None
-
-
-def test_no_affinity_move_for_the_primarys_own_client() -> None:
-    assert move(freed(uid_hashing(primary_bucket=True, hba=HBA))) is None
 
 
 def test_own_free_state_is_free_for_the_primary_and_backup_for_the_secondary() -> None:

@@ -8,16 +8,19 @@ from __future__ import annotations
 import ipaddress
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import pytest
 
 from domain.config.failover_peer import FailoverPeerConfig
 from domain.dhcp_decision import LeaseChange
 from domain.failover.partner import BalancePool, FailoverPartner, PartnerAction, StoreLease
+from domain.failover.rules import load_balance_hash
 from domain.failover.session import FailoverSession, Transmit
 from domain.failover.states import BalancePools, LogLine, RescheduleExpired, ServerState
-from domain.failover_messages import BndAck, BndUpd, UpdDone, UpdReqAll
-from domain.lease import BindingState, Hardware, Lease
-from domain.lease_events import Acked, HeldForPeer
+from domain.failover_messages import BindingStatus, BndAck, BndUpd, UpdDone, UpdReqAll
+from domain.lease import BindingState, FailoverState, FailoverStateRecord, Hardware, Lease
+from domain.lease_events import Acked, HeldForPeer, PeerUpdateReceived, Rebalanced
 
 T0 = 1_800_000_000
 POOL = [f"10.0.0.{n}" for n in range(100, 120)]
@@ -77,6 +80,10 @@ class MemoryLeases:
     def counts(self) -> tuple[int, int]:
         pool = self.pools()[0]
         return pool.free, pool.backup
+
+    def free_and_backup(self, ip: str) -> tuple[int, int]:
+        assert ip in POOL
+        return self.counts()
 
 
 class Pair:
@@ -296,3 +303,181 @@ def test_entering_normal_balances_at_once_and_cancels_a_pending_balance_timer() 
     assert secondary.balance_at is None and secondary.last_balance == T0
     secondary.schedule_balance(T0, jitter=0)
     assert secondary.balance_at is None or secondary.balance_at >= T0 + 60
+
+
+# --- the rewind state on transmit (ISC failover.c 4731-4736) -------------------------------
+
+
+def test_every_balanced_lease_is_rewound_to_backup_when_its_update_goes_out() -> None:
+    pair = Pair()
+
+    pair.connect()
+
+    backups = [lease for ip in POOL
+               if (lease := pair.leases["primary"].get(ip)).binding_state is BindingState.BACKUP]
+    assert len(backups) == 10
+    assert {lease.rewind_binding_state for lease in backups} == {BindingState.BACKUP}
+
+
+def test_a_change_the_peer_never_heard_of_is_rewound_and_written_before_its_bndupd() -> None:
+    pair = Pair()
+    pair.connect()
+    primary = pair.partners["primary"]
+    # Given while communications were interrupted: the peer last knew it free.
+    lease = Lease(ip="10.0.0.100", starts=T0, ends=T0 + 600, tstp=T0 + 900,
+                  binding_state=BindingState.ACTIVE, next_binding_state=BindingState.EXPIRED,
+                  rewind_binding_state=BindingState.FREE, hardware=Hardware(1, bytes(6)))
+    pair.leases["primary"].records[lease.ip] = lease
+
+    actions = primary.lease_stored(lease, T0)
+
+    assert not [a for a in actions if isinstance(a, Transmit)]  # nothing before the write
+    [store] = [a for a in actions if isinstance(a, StoreLease)]
+    assert store.change.lease == replace(lease, rewind_binding_state=BindingState.ACTIVE)
+    assert not store.propagate
+    assert store.change.cause == "BNDUPD to fo: rewind binding state active"
+    [sent] = [a.message for a in store.then if isinstance(a, Transmit)]
+    assert isinstance(sent, BndUpd) and sent.binding_status == BindingStatus.ACTIVE
+    assert primary.queue.unacked == {lease.ip: sent.xid}
+
+
+def test_a_change_already_rewound_goes_out_without_another_write() -> None:
+    pair = Pair()
+    pair.connect()
+    primary = pair.partners["primary"]
+    lease = Lease(ip="10.0.0.100", starts=T0, ends=T0 + 600, tstp=T0 + 900,
+                  binding_state=BindingState.ACTIVE, rewind_binding_state=BindingState.ACTIVE,
+                  hardware=Hardware(1, bytes(6)))
+    pair.leases["primary"].records[lease.ip] = lease
+
+    actions = primary.lease_stored(lease, T0)
+
+    assert not [a for a in actions if isinstance(a, StoreLease)]
+    assert [type(a.message) for a in actions if isinstance(a, Transmit)] == [BndUpd]
+
+
+# --- MAC address affinity (ISC failover.c 5442-5491, 5614-5673) ----------------------------
+
+
+def uid_for(primary_bucket: bool) -> bytes:
+    """A client-identifier the primary's hash (split 128) gives to the primary or not."""
+    hba = config("primary").hba
+    assert hba is not None
+    for n in range(256):
+        uid = bytes((1, n))
+        bucket = load_balance_hash(uid)
+        if bool(hba[bucket >> 3] & (1 << (bucket & 7))) is primary_bucket:
+            return uid
+    raise AssertionError("no such uid")
+
+
+def client_lease(ip: str, uid: bytes, state: BindingState, now: int = T0) -> Lease:
+    return Lease(ip=ip, starts=now - 600, ends=now, tstp=now, cltt=now - 600,
+                 binding_state=state, next_binding_state=state, rewind_binding_state=state,
+                 uid=uid, hardware=Hardware(1, uid[1:] + bytes(5)))
+
+
+def own_free(pair: Pair, role: str) -> str:
+    state = BindingState.FREE if role == "primary" else BindingState.BACKUP
+    return next(ip for ip in POOL if pair.leases[role].get(ip).binding_state is state)
+
+
+def test_an_address_the_secondary_releases_goes_back_to_it_for_its_client() -> None:
+    pair = Pair()
+    pair.connect()
+    ip = own_free(pair, "secondary")
+    uid = uid_for(primary_bucket=False)
+    pair.change("secondary", client_lease(ip, uid, BindingState.ACTIVE, T0 + 10), T0 + 10)
+    primary = pair.partners["primary"]
+    released = client_lease(ip, uid, BindingState.RELEASED, T0 + 20)
+    assert released.hardware is not None
+    update = BndUpd(time=T0 + 20, xid=99, assigned_address=ipaddress.IPv4Address(ip),
+                    binding_status=BindingStatus.RELEASED, client_identifier=uid,
+                    chaddr=b"\x01" + released.hardware.address, lease_expiry=T0 + 20,
+                    potential_expiry=T0 + 20, stos=T0 - 580)
+
+    actions = primary.carry(primary.session.message_received(1, update, T0 + 30), T0 + 30)
+
+    freed, moved = [a for a in actions if isinstance(a, StoreLease)]
+    assert freed.change.event is PeerUpdateReceived
+    assert (freed.change.lease.binding_state, freed.change.lease.rewind_binding_state) == (
+        BindingState.FREE, BindingState.FREE)
+    assert [type(a.message) for a in freed.then] == [BndAck]
+    assert moved.change.event is Rebalanced and moved.propagate and not moved.then
+    assert moved.change.lease == replace(
+        freed.change.lease, binding_state=BindingState.BACKUP,
+        next_binding_state=BindingState.BACKUP, starts=T0 + 30, tstp=T0 + 30, atsfp=None)
+    assert ip in primary.queue.held  # nothing goes out for it before the write
+
+    pair._queue.append(("primary", actions))
+    pair.run(T0 + 30)
+
+    ours = pair.leases["primary"].get(ip)
+    assert (ours.binding_state, ours.rewind_binding_state) == (BindingState.BACKUP,) * 2
+    assert pair.leases["secondary"].get(ip).binding_state is BindingState.BACKUP
+    assert len(primary.queue) == 0
+
+
+def test_an_expiry_the_secondary_acknowledges_hands_the_address_to_it() -> None:
+    pair = Pair()
+    pair.connect()
+    ip = own_free(pair, "primary")
+    uid = uid_for(primary_bucket=False)
+    pair.change("primary", client_lease(ip, uid, BindingState.ACTIVE, T0 + 10), T0 + 10)
+
+    pair.change("primary", client_lease(ip, uid, BindingState.EXPIRED, T0 + 20), T0 + 20)
+
+    ours = pair.leases["primary"].get(ip)
+    assert (ours.binding_state, ours.next_binding_state, ours.rewind_binding_state) == (
+        BindingState.BACKUP,) * 3
+    assert (ours.starts, ours.tstp) == (T0 + 20, T0 + 20)
+    assert pair.leases["secondary"].get(ip).binding_state is BindingState.BACKUP
+    updates = [m for m in pair.sent("primary", BndUpd) if str(m.assigned_address) == ip]
+    assert [m.binding_status for m in updates[-3:]] == [
+        BindingStatus.ACTIVE, BindingStatus.EXPIRED, BindingStatus.BACKUP]
+
+
+@pytest.mark.parametrize(("role", "ending"), [("primary", BindingState.EXPIRED),
+                                              ("secondary", BindingState.RELEASED)])
+def test_no_affinity_for_the_primarys_own_client_nor_on_the_secondary(
+    role: str, ending: BindingState
+) -> None:
+    # The client is the primary's: the secondary would want it, but only a primary moves.
+    pair = Pair()
+    pair.connect()
+    ip = own_free(pair, role)
+    uid = uid_for(primary_bucket=True)
+    pair.change(role, client_lease(ip, uid, BindingState.ACTIVE, T0 + 10), T0 + 10)
+
+    pair.change(role, client_lease(ip, uid, ending, T0 + 20), T0 + 20)
+
+    for side in ("primary", "secondary"):
+        assert pair.leases[side].get(ip).binding_state is BindingState.FREE, side
+
+
+# --- partner-down ------------------------------------------------------------------------
+
+
+def test_an_abandoned_update_taken_in_partner_down_waits_mclt_after_it_began() -> None:
+    # The primary restarts in partner-down and the recovering secondary connects.
+    pair = Pair()
+    record = FailoverStateRecord(
+        peer="fo", my_state=FailoverState.PARTNER_DOWN, my_time=T0 - 1000,
+        partner_state=FailoverState.COMMUNICATIONS_INTERRUPTED, partner_time=T0 - 2000)
+    pair.partners["primary"] = FailoverPartner(
+        FailoverSession.resume(config("primary"), record, T0), pair.leases["primary"])
+    pair.connect()
+    primary = pair.partners["primary"]
+    machine = primary.session.machine
+    assert machine.state is ServerState.PARTNER_DOWN and primary.session.active is not None
+    update = BndUpd(time=T0 + 200, xid=5, assigned_address=ipaddress.IPv4Address("10.0.0.100"),
+                    binding_status=BindingStatus.ABANDONED, lease_expiry=T0 + 900,
+                    potential_expiry=T0 + 900, stos=T0 + 200)
+
+    actions = primary.carry(primary.session.message_received(1, update, T0 + 200), T0 + 200)
+
+    [store] = [a for a in actions if isinstance(a, StoreLease)]
+    lease = store.change.lease
+    assert lease.binding_state is BindingState.ABANDONED
+    assert (lease.tsfp, lease.atsfp) == (T0 - 1000 + machine.mclt, T0 + 900)
+    assert machine.mclt == 30

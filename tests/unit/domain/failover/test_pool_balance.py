@@ -9,6 +9,7 @@ import pytest
 
 from domain.failover.pool_balance import (
     BalancePlan,
+    affinity_move,
     balance_pool,
     leases_to_send,
     negative_poolreq_line,
@@ -243,3 +244,75 @@ def test_moved_leases_keep_their_hardware() -> None:
     lease = replace(virgin(1), hardware=Hardware(1, b"\x02\x00\x00\x00\x00\x09"))
     (moved,) = run([lease], free=4, backup=0).moved[:1]
     assert moved.hardware == lease.hardware
+
+
+def test_a_balanced_lease_keeps_its_old_rewind_state_until_it_is_sent() -> None:
+    # ISC stores the move uncommitted: "rewind binding state free;" stays in the record.
+    plan = run([virgin(1), used(2, peers=True)], free=10, backup=0)
+    assert [lease.rewind_binding_state for lease in plan.moved] == [B.FREE, B.FREE]
+    plan = run([virgin(1, B.BACKUP)], free=0, backup=2, role=Role.SECONDARY)
+    assert [lease.rewind_binding_state for lease in plan.moved] == [B.BACKUP]
+
+
+# --- MAC address affinity ----------------------------------------------------------------
+
+
+def freed(primary_bucket: bool, **fields: object) -> Lease:
+    """An address an EXPIRED update just returned to FREE, last held by a client the hash
+    gives to the primary (or not)."""
+    lease = Lease(ip="192.0.2.7", binding_state=B.FREE, next_binding_state=B.FREE,
+                  rewind_binding_state=B.FREE, uid=uid_for(primary_bucket),
+                  hardware=Hardware(1, bytes(6)), starts=NOW - 600, ends=NOW - 60,
+                  tstp=NOW - 60, tsfp=NOW - 60, atsfp=NOW - 60)
+    return replace(lease, **fields)
+
+
+def move(lease: Lease, **overrides: object) -> Lease | None:
+    arguments: dict[str, object] = {
+        "role": Role.PRIMARY, "hba": HBA, "free_leases": 6, "backup_leases": 4,
+        "max_lease_ownership": 10, "now": NOW,
+    }
+    arguments.update(overrides)
+    returned_from = arguments.pop("returned_from", B.EXPIRED)
+    return affinity_move(lease, returned_from, **arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("returned_from", [B.EXPIRED, B.RELEASED, B.RESET])
+def test_a_primary_hands_a_returned_address_to_the_secondarys_client(
+    returned_from: BindingState,
+) -> None:
+    lease = freed(primary_bucket=False)
+    assert move(lease, returned_from=returned_from) == replace(
+        lease, binding_state=B.BACKUP, next_binding_state=B.BACKUP,
+        rewind_binding_state=B.FREE, tstp=NOW, starts=NOW, atsfp=None,
+    )
+
+
+def test_the_moved_record_keeps_free_as_its_rewind_state_when_none_was_written() -> None:
+    moved = move(freed(primary_bucket=False, rewind_binding_state=None))
+    assert moved is not None and moved.rewind_binding_state is B.FREE
+
+
+@pytest.mark.parametrize(
+    ("lease_fields", "overrides"),
+    [
+        ({}, {"role": Role.SECONDARY}),
+        ({}, {"returned_from": B.ACTIVE}),
+        ({}, {"returned_from": B.ABANDONED}),
+        ({"binding_state": B.BACKUP}, {}),
+        ({"reserved": True}, {}),
+        ({"dynamic_bootp": True}, {}),
+        ({}, {"hba": None}),
+        ({"uid": None, "hardware": None}, {}),
+        # the secondary holds its half plus max-lease-ownership % already
+        ({}, {"free_leases": 2, "backup_leases": 8}),
+    ],
+)
+def test_no_affinity_move_when_a_condition_fails(
+    lease_fields: dict[str, object], overrides: dict[str, object]
+) -> None:
+    assert move(freed(primary_bucket=False, **lease_fields), **overrides) is None
+
+
+def test_no_affinity_move_for_the_primarys_own_client() -> None:
+    assert move(freed(primary_bucket=True)) is None
