@@ -181,6 +181,13 @@ class Lab:
         links = json.loads(run_ip("-n", self.namespace(role), "-j", "link", "show", interface))
         return str(links[0]["address"])
 
+    def set_mac_address(self, role: str, mac: str, interface: str = CLIENT_INTERFACE) -> None:
+        """Give an interface another hardware address: to a server, a new client."""
+        namespace = self.namespace(role)
+        run_ip("-n", namespace, "link", "set", interface, "down")
+        run_ip("-n", namespace, "link", "set", interface, "address", mac)
+        run_ip("-n", namespace, "link", "set", interface, "up")
+
     def __enter__(self) -> Lab:
         self.workdir.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.prefix)

@@ -82,16 +82,19 @@ def start_dhcpd(lab: Lab, role: str, config: str, *, name: str | None = None,
 
 
 def start_dhcrelay(lab: Lab, servers: Sequence[str] = (SRV1_ADDRESS,), *,
+                   agent_options: bool = False,
                    timeout: float = START_TIMEOUT_SECONDS) -> LabProcess:
     """Start ISC dhcrelay in `rly`, relaying from the 10.1.0.0/24 segment to `servers`,
     and return once it has opened its interfaces.
 
-    It puts 10.1.0.1 in giaddr, so servers see the client on the relayed segment.
+    It puts 10.1.0.1 in giaddr, so servers see the client on the relayed segment; with
+    `agent_options` it adds option 82 too (`-a`: its circuit-id is the downstream
+    interface's name).
     """
     if RELAY not in lab.roles():
         raise LabError("start_dhcrelay needs a lab built with relay=True")
-    argv = [DHCRELAY, "-4", "-d", "--no-pid", "-id", RELAY_DOWNSTREAM_INTERFACE,
-            "-iu", RELAY_UPSTREAM_INTERFACE, *servers]
+    argv = [DHCRELAY, "-4", "-d", "--no-pid", *(["-a"] if agent_options else []),
+            "-id", RELAY_DOWNSTREAM_INTERFACE, "-iu", RELAY_UPSTREAM_INTERFACE, *servers]
     process = lab.start(RELAY, argv, label="dhcrelay")
     process.wait_for(DHCRELAY_READY, timeout)
     return process

@@ -18,20 +18,15 @@ import pytest
 from ops.lab.clients import run_udhcpc
 from ops.lab.lab_config import LAB_CONF
 from ops.lab.netns import (
-    CLIENT_INTERFACE,
-    RELAY,
     RELAY_DOWNSTREAM_INTERFACE,
-    RELAY_UPSTREAM_INTERFACE,
     RELAYED_CLIENT,
     RELAYED_GATEWAY,
     RELAYED_SEGMENT,
     SRV1,
-    SRV1_ADDRESS,
     Lab,
-    run_ip,
 )
 from ops.lab.processes import LabError
-from ops.lab.servers import DHCPD, DHCRELAY, DHCRELAY_READY, LEASELEDGER_SERVE, start_dhcpd
+from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, start_dhcpd, start_dhcrelay
 
 pytestmark = pytest.mark.lab
 
@@ -42,21 +37,6 @@ MACS = ("02:00:00:00:0b:01", "02:00:00:00:0b:02", "02:00:00:00:0b:03")
 REFUSAL = "no available billing: lease limit reached in all matching classes (last: 'perrelay')"
 
 
-def start_relay_with_agent_options(lab: Lab) -> None:
-    """ISC dhcrelay in `rly`, adding option 82 (circuit-id: the interface's name)."""
-    argv = [DHCRELAY, "-4", "-d", "--no-pid", "-a", "-id", RELAY_DOWNSTREAM_INTERFACE,
-            "-iu", RELAY_UPSTREAM_INTERFACE, SRV1_ADDRESS]
-    lab.start(RELAY, argv, label="dhcrelay").wait_for(DHCRELAY_READY, 10)
-
-
-def become(lab: Lab, mac: str) -> None:
-    """Give the relayed client's interface another hardware address (a new client)."""
-    namespace = lab.namespace(RELAYED_CLIENT)
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "down")
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "address", mac)
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "up")
-
-
 @pytest.mark.parametrize("program", [LEASELEDGER_SERVE, (DHCPD,)], ids=["ours", "isc"])
 def test_the_third_client_on_a_circuit_is_refused(
     lab: Lab, require_tool: Callable[[str], str], program: Sequence[str]
@@ -64,15 +44,15 @@ def test_the_third_client_on_a_circuit_is_refused(
     require_tool("udhcpc")
     require_tool("dhcrelay")
     server = start_dhcpd(lab, SRV1, PER_CIRCUIT, program=program)
-    start_relay_with_agent_options(lab)
+    start_dhcrelay(lab, agent_options=True)
 
     addresses = []
     for mac in MACS[:2]:
-        become(lab, mac)
+        lab.set_mac_address(RELAYED_CLIENT, mac)
         addresses.append(run_udhcpc(lab, RELAYED_CLIENT, name=f"client-{mac[-2:]}").address)
     assert all(IPv4Address(a) in IPv4Network(RELAYED_SEGMENT) for a in addresses)
 
-    become(lab, MACS[2])
+    lab.set_mac_address(RELAYED_CLIENT, MACS[2])
     with pytest.raises(LabError, match="udhcpc exited with status 1"):
         run_udhcpc(lab, RELAYED_CLIENT, name="refused", timeout=3)
     output = server.process.output()

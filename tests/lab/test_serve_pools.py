@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ops.lab.clients import run_dhclient, run_udhcpc
-from ops.lab.netns import CLI, CLIENT_INTERFACE, SRV1, Lab, run_ip
+from ops.lab.netns import CLI, SRV1, Lab
 from ops.lab.processes import LabError
 from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, start_dhcpd
 
@@ -43,14 +43,6 @@ def lab_config(known_mac: str) -> str:
     )
 
 
-def change_mac(lab: Lab, mac: str) -> None:
-    """Give the lab client's interface another hardware address (a new client)."""
-    namespace = lab.namespace(CLI)
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "down")
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "address", mac)
-    run_ip("-n", namespace, "link", "set", CLIENT_INTERFACE, "up")
-
-
 @pytest.mark.parametrize("program", [LEASELEDGER_SERVE, (DHCPD,)], ids=["ours", "isc"])
 def test_known_and_unknown_clients_get_their_own_pool_and_nothing_else(
     lab: Lab, require_tool: Callable[[str], str], program: Sequence[str]
@@ -69,7 +61,7 @@ def test_known_and_unknown_clients_get_their_own_pool_and_nothing_else(
     assert known.lease.lease_seconds is not None and 0 < known.lease.lease_seconds <= 28800
 
     # An unknown client: the guest pool, the guest name server, five minutes at most.
-    change_mac(lab, UNKNOWN_MACS[0])
+    lab.set_mac_address(CLI, UNKNOWN_MACS[0])
     guest = run_dhclient(lab, name="guest")
     guest.process.stop()
     assert guest.lease.address == "10.0.0.100"
@@ -78,7 +70,7 @@ def test_known_and_unknown_clients_get_their_own_pool_and_nothing_else(
 
     # A second unknown client: the guest pool is used up, and the staff pool, which has
     # room, denies it.  No offer at all.
-    change_mac(lab, UNKNOWN_MACS[1])
+    lab.set_mac_address(CLI, UNKNOWN_MACS[1])
     with pytest.raises(LabError, match="udhcpc exited with status 1"):
         run_udhcpc(lab, name="turned-away", timeout=3)
     output = server.process.output()
