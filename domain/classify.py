@@ -40,16 +40,14 @@ from domain.eval_context import BindingScope, EvalContext
 from domain.evaluate import evaluate_boolean, evaluate_data
 from domain.execute import LogLine, run_function
 from domain.incoming_options import IncomingOptions
-from domain.lease import BillingClass, BindingState
+from domain.lease import PEER_PENDING_STATES, BillingClass, BindingState
 from domain.options.universes import OptionUniverses
 
 PACKET_MAX_CLASSES = 5
 # The binding states in which a lease stays billed to its class: active, and in a
 # failover pool the states waiting for the peer (server/mdb.c re-bills a lease read in
 # them; `make_binding_state_transition` unbills one only when it reaches a free state).
-BILLED_STATES = frozenset(
-    {BindingState.ACTIVE, BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET}
-)
+BILLED_STATES = frozenset({BindingState.ACTIVE, *PEER_PENDING_STATES})
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ class BindingState(enum.StrEnum):
     BACKUP = "backup"
 
 
+# Where a lease of a failover pool waits, after it stopped being active, until the
+# peer has acknowledged the change; then it is free again (dhcpd's "returning" states).
+PEER_PENDING_STATES = frozenset({BindingState.EXPIRED, BindingState.RELEASED,
+                                 BindingState.RESET})
+
+
 class FailoverState(enum.StrEnum):
     """A failover server state as a `failover peer … state` record names it."""
 

@@ -26,7 +26,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LeaseChange
 from domain.failover.service_view import FailoverService, service_for_pool
 from domain.failover.states import Role, ServerState, ServiceState
-from domain.lease import NEVER, BindingState, Lease
+from domain.lease import NEVER, PEER_PENDING_STATES, BindingState, Lease
 from domain.lease_events import Expired, Freed
 from domain.lease_reader import LeaseReader
 
@@ -136,11 +136,10 @@ def _freed(lease: Lease, new: Lease) -> LeaseChange:
 
 # ---- failover pools ---------------------------------------------------------------------
 
-_WAITING = frozenset({BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET})
-_PARTNER_DOWN_STAMPED = frozenset({*_WAITING, BindingState.ABANDONED})
+_PARTNER_DOWN_STAMPED = frozenset({*PEER_PENDING_STATES, BindingState.ABANDONED})
 # The states `settle_after_load` may move besides the timer's: the table hands out only
 # the leases in them (after a startup, a few among 100,000 active ones).
-_SETTLED_AT_LOAD = frozenset({*_WAITING, BindingState.BACKUP})
+_SETTLED_AT_LOAD = frozenset({*PEER_PENDING_STATES, BindingState.BACKUP})
 _FREE_STATES = (BindingState.FREE, BindingState.BACKUP)
 
 
@@ -220,7 +219,7 @@ def _failover_target(lease: Lease, service: FailoverService, now: int) -> Bindin
         return service.own_free_state if _rewinds(lease, service) else BindingState.EXPIRED
     if state is BindingState.ABANDONED:
         return BindingState.FREE
-    if state in _WAITING and service.partner_down:
+    if state in PEER_PENDING_STATES and service.partner_down:
         return BindingState.FREE if max(lease.tsfp or 0, lease.ends or 0) <= now else None
     return None
 
@@ -269,7 +268,7 @@ def _partner_down_frees(
     if not any(service.partner_down for service in failover.values()):
         return []
     changes: list[LeaseChange] = []
-    for lease in view.table.in_states(_WAITING):
+    for lease in view.table.in_states(PEER_PENDING_STATES):
         if lease.ip in moved:
             continue
         pool = config.pool_for_address(ipaddress.IPv4Address(lease.ip))
@@ -316,7 +315,7 @@ def settle_after_load(
         if lease.ip in moved or not in_pool or peer is not None:
             continue
         state = lease.binding_state
-        if state in _WAITING and (lease.ends or 0) <= now:
+        if state in PEER_PENDING_STATES and (lease.ends or 0) <= now:
             changes.append(_timer_change(lease))
         elif state is BindingState.BACKUP:
             new = replace(

@@ -34,7 +34,7 @@ from domain.failover_messages import (
     IpFlag,
     RejectReason,
 )
-from domain.lease import BindingState, Hardware, Lease
+from domain.lease import PEER_PENDING_STATES, BindingState, Hardware, Lease
 
 __all__ = [
     "UpdateRejected",
@@ -51,7 +51,6 @@ __all__ = [
 # ISC's `hardware_addr.hbuf`: the htype byte and up to 20 address bytes.
 _MAX_CHADDR = 21
 # States that a peer's acknowledgement (or a peer's update) turns into free.
-_RETURNING = frozenset({BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET})
 # The state ISC gives `next_binding_state` on entering each state with a peer.
 _NEXT_STATE = {state: BindingState.FREE for state in BindingState} | {
     BindingState.ACTIVE: BindingState.EXPIRED, BindingState.BACKUP: BindingState.BACKUP,
@@ -269,7 +268,7 @@ def _install(
             f"{_state_name(status)}",
         )
 
-    stored = BindingState.FREE if incoming in _RETURNING else incoming
+    stored = BindingState.FREE if incoming in PEER_PENDING_STATES else incoming
     changes: dict[str, object] = {
         "hardware": hardware,
         "uid": uid,
@@ -362,7 +361,7 @@ def acknowledged(lease: Lease, *, role: Role, ack: BndAck | None = None) -> Leas
     if ack is not None and ack.client_identifier is not None:
         agreed = _stored_time(ack.potential_expiry or 0)
     lease = replace(lease, tsfp=agreed, atsfp=agreed)
-    if _state_of(lease) not in _RETURNING:
+    if _state_of(lease) not in PEER_PENDING_STATES:
         return lease
     free = BindingState.BACKUP if role is Role.SECONDARY and lease.reserved else BindingState.FREE
     return _entered(replace(lease, rewind_binding_state=free), free)

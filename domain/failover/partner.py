@@ -60,7 +60,7 @@ from domain.failover.states import (
 )
 from domain.failover.update_queue import AckOutcome, UpdateQueue
 from domain.failover_messages import BindingStatus, BndAck, PoolReq, PoolResp, UpdDone
-from domain.lease import BindingState, Lease
+from domain.lease import PEER_PENDING_STATES, BindingState, Lease
 from domain.lease_events import (
     HeldForPeer,
     PeerAcked,
@@ -123,9 +123,7 @@ class StoreLease:
 
 PartnerAction = Action | StoreLease
 # A peer's update in one of these states makes the address FREE (MAC affinity may follow).
-_RETURNING = {int(BindingStatus[state.name]): state for state in
-              (BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET)}
-_WAITING_FOR_PEER = (BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET)
+_RETURNING = {int(BindingStatus[state.name]): state for state in PEER_PENDING_STATES}
 
 
 @dataclass(slots=True)
@@ -286,7 +284,7 @@ class FailoverPartner:
         out: list[PartnerAction] = []
         for ip in self.leases.addresses():
             lease = self.leases.get(ip)
-            if (lease is None or lease.binding_state not in _WAITING_FOR_PEER
+            if (lease is None or lease.binding_state not in PEER_PENDING_STATES
                     or (lease.tsfp or 0) >= free_at):
                 continue
             held = replace(lease, tsfp=free_at)

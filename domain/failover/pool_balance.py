@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from domain.failover.rules import peer_wants_lease
 from domain.failover.states import Role
-from domain.lease import BindingState, Lease
+from domain.lease import PEER_PENDING_STATES, BindingState, Lease
 
 __all__ = [
     "BalancePlan",
@@ -32,8 +32,6 @@ __all__ = [
 ]
 
 _REQUEST_SUFFIX = "  (requesting peer rebalance!)"
-# The states whose update, once accepted or acknowledged, makes an address FREE again.
-_RETURNED = frozenset({BindingState.EXPIRED, BindingState.RELEASED, BindingState.RESET})
 
 
 def pool_label(pool_id: int, network: str) -> str:
@@ -132,7 +130,7 @@ def affinity_move(
     cleared, and the rewind state stays FREE until the BNDUPD is sent."""
     if (
         role is not Role.PRIMARY
-        or returned_from not in _RETURNED
+        or returned_from not in PEER_PENDING_STATES
         or lease.binding_state is not BindingState.FREE
         or lease.reserved
         or lease.dynamic_bootp
