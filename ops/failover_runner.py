@@ -111,10 +111,10 @@ class ViewLeases:
     def free_and_backup(self, ip: str) -> tuple[int, int]:
         pools = self.view.pools
         pool_id = pools.pool_of(ip_number(ip))
-        for count in pools.counts():
-            if count.pool_id == pool_id:
-                return count.free, count.backup
-        return 0, 0
+        if pool_id is None:
+            return 0, 0
+        count = pools.counts_of(pool_id)
+        return count.free, count.backup
 
     def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
         pools = self.view.pools

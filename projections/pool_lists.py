@@ -184,6 +184,10 @@ class PoolLists:
     def counts(self) -> list[PoolCounts]:
         return [self._counts(pool) for pool in self._pools]
 
+    def counts_of(self, pool_id: int) -> PoolCounts:
+        """One pool's counts (asked per returned lease: no list of every pool)."""
+        return self._counts(self._pools[pool_id])
+
     def _counts(self, pool: _Pool) -> PoolCounts:
         free, backup = len(pool.free), len(pool.backup)
         if pool.role == "primary":

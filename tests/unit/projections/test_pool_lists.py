@@ -101,3 +101,9 @@ def test_a_startup_load_files_addresses_as_applies_would(failover_config: DhcpCo
         pools.apply(Lease("10.0.0.104", ends=60, binding_state=BindingState.ACTIVE))
     assert lists(loaded) == lists(applied)
     assert loaded.oldest_free(0) == ip("10.0.0.105")
+
+
+def test_one_pools_counts_are_those_of_the_whole_list(failover_config: DhcpConfig) -> None:
+    lists = PoolLists(failover_config)
+    lists.apply(Lease("10.0.0.100", binding_state=BindingState.ACTIVE))
+    assert [lists.counts_of(pool_id) for pool_id in (0, 1)] == lists.counts()
