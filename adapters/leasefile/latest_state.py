@@ -5,7 +5,8 @@ the history.  Parsing 100,000 records costs more than a second, so the lease rec
 come in the lease table's packed form (`projections.packed_lease`), straight from the
 saved index (`saved_index`) for every address whose newest event it covers; only the
 events after it are read and parsed.  The same packed records are what the log saves
-when it closes.
+when it closes; for the leases it appends itself, the log packs them as it writes
+them (`packed_as_written`), so a save parses only records others wrote.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import gc
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from uuid import UUID
 
@@ -21,10 +22,11 @@ from adapters.leasefile.address_versions import AddressVersions
 from adapters.leasefile.event_index import IndexColumns
 from adapters.leasefile.fast_reader import read_canonical_lease
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS
+from adapters.leasefile.quoting import db_printable
 from adapters.leasefile.reader import parse_lease_file
 from adapters.leasefile.saved_index import SavedIndex
 from adapters.leasefile.store_errors import LeaseRecordError
-from domain.lease import FailoverStateRecord, Lease
+from domain.lease import NEVER, FailoverStateRecord, Lease
 from projections.addresses import ip_number, ip_text
 from projections.packed_lease import PackedLease, pack
 
@@ -120,6 +122,43 @@ def _exactly_packed(record: Lease | FailoverStateRecord, originator_id: str) -> 
         return b""
     packed = pack(record)
     return packed if isinstance(packed, bytes) else b""
+
+
+_MAX_HARDWARE = 20  # octets of a hardware address ISC reads back (more: "too long")
+# The first second of 2038: a date from then on is read back as `never` (see `dates`).
+_YEAR_2038 = 2145916800
+
+
+def packed_as_written(lease: Lease) -> bytes | None:
+    """The packed form of what reading back the record `format_lease` writes for
+    `lease` gives, when that is `lease` itself; None when it may not be (the save
+    then parses the record).  The writer leaves out what ISC leaves out: a time of 0
+    or less, an empty uid, an unprintable host name (those are left to the reading)
+    and a next or rewind state equal to the binding state (packed as None, as they
+    read back); and a date from 2038 on reads back as `never`.  Checking that
+    costs a few microseconds; parsing the record back costs about fifteen."""
+    if ip_text(ip_number(lease.ip)) != lease.ip:
+        return None
+    for t in (lease.starts, lease.ends, lease.tstp, lease.tsfp, lease.atsfp, lease.cltt):
+        if t is not None and t != NEVER and not 0 < t < _YEAR_2038:
+            return None
+    if lease.uid == b"" or (lease.client_hostname is not None
+                            and not db_printable(lease.client_hostname)):
+        return None
+    if lease.hardware is not None and len(lease.hardware.address) > _MAX_HARDWARE:
+        return None
+    state = lease.binding_state
+    if state is not None and state in (lease.next_binding_state, lease.rewind_binding_state):
+        # Left out when equal to the binding state, read back as None (a failover
+        # peer's update usually rewinds to the state it sets).
+        lease = replace(
+            lease,
+            next_binding_state=(None if lease.next_binding_state == state
+                                else lease.next_binding_state),
+            rewind_binding_state=(None if lease.rewind_binding_state == state
+                                  else lease.rewind_binding_state))
+    packed = pack(lease)
+    return packed if isinstance(packed, bytes) else None
 
 
 def read_record(state: bytes, path: Path) -> Lease | FailoverStateRecord:

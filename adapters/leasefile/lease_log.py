@@ -102,8 +102,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ROTATE_BYTES = 64 * 2**20
 # A new saved index every this many bytes appended: after a crash, start-up scans at
-# most this much beyond the index (a save costs a fraction of a second, in the
-# committer's thread, every few tens of thousands of events).
+# most this much beyond the index.  A save runs in the committer's thread, every few
+# tens of thousands of events; it costs about 0.1 s, as the leases the log wrote
+# itself are kept packed as they were appended and need no reading back.
 INDEX_EVERY_BYTES = 16 * 2**20
 _LEASE_TOPICS = frozenset(cls.TOPIC for cls in lease_events.LEASE_EVENT_CLASSES)
 _IMPORTED_TOPICS = frozenset({lease_events.Imported.TOPIC, failover_events.Imported.TOPIC})
@@ -198,11 +199,16 @@ class LeaseLog:
         with self._lock:
             self._saved_index.changed()
             ids = self._recorder.insert_events(stored) or []
+            self._saved_index.appended(events, ids)
         return [
             Recording(event, Notification(s.originator_id, s.originator_version, s.topic,
                                           s.state, id=number))
             for event, s, number in zip(events, stored, ids, strict=True)
         ]
+
+    def _save_index(self, recorder: LeaseFileApplicationRecorder) -> None:
+        self._saved_index.save(recorder.index_columns, recorder.read_state, recorder.fileno(),
+                               recorder.size, self._headerless.spans)
 
     def maybe_rotate(self) -> Path | None:
         """Start a new segment if the live file has passed `rotate_bytes` (and doubled
@@ -215,13 +221,13 @@ class LeaseLog:
 
     def _rotate(self) -> Path:
         archive = next_archive_path(self.path)
-        carried = self._checkpoint(archive.name)
+        carried, sources = self._checkpoint(archive.name)
         new_segment = write_new_segment_start(self.path, self._prologue())
         headerless = _HeaderlessSpans()
         recorder: LeaseFileApplicationRecorder | None = None
         try:
             recorder = _open_recorder(new_segment, headerless, None)
-            recorder.insert_events(carried)
+            ids = recorder.insert_events(carried) or []
             archive_live(self.path, archive)
             put_new_segment_in_place(new_segment, self.path)
         except Exception:
@@ -233,7 +239,7 @@ class LeaseLog:
         recorder.renamed_to(self.path)
         old, self._recorder, self._headerless = self._recorder, recorder, headerless
         old.close()
-        self._saved_index.new_file()
+        self._saved_index.new_file(sources, ids)
         self._indexed_size = 0
         self._segment_start_size = recorder.size
         log.info("%s: passed %d bytes; archived as %s, new segment carries %d records",
@@ -241,12 +247,15 @@ class LeaseLog:
         sync_folder(self.path.parent)
         return archive
 
-    def _checkpoint(self, archive_name: str) -> list[StoredEvent]:
-        """One Carried event per live aggregate, with the version of its newest."""
+    def _checkpoint(self, archive_name: str) -> tuple[list[StoredEvent], list[int | None]]:
+        """One Carried event per live aggregate, with the version of its newest; and
+        for each, the number of the event whose record it carries byte for byte (None:
+        written again)."""
         note = format_note(
             self._clock(), f"carried into a new segment; the history before is in {archive_name}"
         ).encode("ascii")
         carried = []
+        sources: list[int | None] = []
         for notification in self._recorder.select_latest_events():
             if notification.topic not in ISC_RECORD_TOPICS:
                 continue  # the daemon writes no other events; nothing to carry
@@ -257,7 +266,9 @@ class LeaseLog:
                      else failover_events.Carried.TOPIC)
             carried.append(StoredEvent(notification.originator_id,
                                        notification.originator_version, topic, note + record))
-        return carried
+            same = record == without_notes(notification.state)
+            sources.append(notification.id - 1 if same else None)
+        return carried, sources
 
     def _carried_record(self, notification: Notification) -> bytes | None:
         """The record to carry (None: a never-used free lease).  Our own records are
@@ -302,8 +313,7 @@ class LeaseLog:
             recorder = self._recorder
             if recorder.closed or recorder.size - self._indexed_size < INDEX_EVERY_BYTES:
                 return False
-            self._saved_index.save(recorder.index_columns, recorder.read_state,
-                                   recorder.fileno(), recorder.size, self._headerless.spans)
+            self._save_index(recorder)
             self._indexed_size = recorder.size
             return True
 
@@ -313,8 +323,7 @@ class LeaseLog:
         with self._lock:
             recorder = self._recorder
             if not recorder.closed:
-                self._saved_index.save(recorder.index_columns, recorder.read_state,
-                                 recorder.fileno(), recorder.size, self._headerless.spans)
+                self._save_index(recorder)
             recorder.close()
 
     def __enter__(self) -> Self:

@@ -52,10 +52,13 @@ def format_lease_id(data: bytes, hex_ids: bool) -> str:
     return colon_hex(data) if hex_ids and data else quotify(data)
 
 
+_DB_PRINTABLE = re.compile(r'[ !#-\[\]-~]*')
+
+
 def db_printable(text: str) -> bool:
     """ISC's db_printable: printable ASCII without `"` or `\\` (else the field is
     left out, or written as hex, depending on the field)."""
-    return all(" " <= ch <= "~" and ch not in '"\\' for ch in text)
+    return _DB_PRINTABLE.fullmatch(text) is not None
 
 
 def quote_name(name: str) -> str:

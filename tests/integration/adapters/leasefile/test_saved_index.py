@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.leasefile import latest_state
 from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.saved_index import index_path, read_saved_index, write_saved_index
 from domain import lease_events
-from domain.lease import BindingState, Lease
+from domain.lease import BindingState, Hardware, Lease
 from projections.addresses import ip_number
 from projections.packed_lease import pack
 from tests.integration.adapters.leasefile.test_lease_log import busy_day, lease, lease_event
@@ -242,3 +243,51 @@ def test_an_index_is_saved_as_the_file_grows_so_a_crash_costs_only_the_tail(
         restarted = opened_state(path)
     assert caplog.messages == []  # the index (its CRC summed in two steps) was used
     assert restarted == full_read(path)
+
+
+def test_leases_the_log_wrote_are_saved_without_being_read_back_and_as_a_read_gives_them(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Leases whose record reads back as something else (a zero time, an empty uid, a
+    # too long hardware address, an unprintable host name) are read back.
+    lossy = [dataclasses.replace(next_lease(1, 1), starts=0),
+             dataclasses.replace(next_lease(2, 2), uid=b""),
+             dataclasses.replace(next_lease(3, 3), hardware=Hardware(1, bytes(21))),
+             dataclasses.replace(next_lease(4, 4), client_hostname="tab\there")]
+    exact = [next_lease(host, host) for host in range(5, 8)] + [dataclasses.replace(
+        next_lease(8, 8), next_binding_state=BindingState.ACTIVE,
+        rewind_binding_state=BindingState.ACTIVE)]
+    parsed: list[bytes] = []
+    real_read = latest_state.read_record
+    monkeypatch.setattr(latest_state, "read_record",
+                        lambda state, at: parsed.append(state) or real_read(state, at))
+    with LeaseLog(path) as log:
+        log.append([lease_event(log, lease_events.Acked, record) for record in lossy + exact])
+    assert len(parsed) == len(lossy)
+    assert all(b"lease 10.0.0.%d " % host in text for host, text in zip(range(1, 5), parsed,
+                                                                          strict=True))
+    assert opened_state(path) == full_read(path)
+    with LeaseLog(path) as log:
+        assert log.load_latest_state().leases == [
+            (ip_number(lease.ip), pack(lease)) for lease in log.load_latest()[0]]
+
+
+def test_records_a_rotation_carries_are_saved_without_being_read_back(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with LeaseLog(path) as log:
+        busy_day(log, 3, hosts=4)  # hosts 1-4 saved in the index at the close
+    parsed: list[bytes] = []
+    real_read = latest_state.read_record
+    monkeypatch.setattr(latest_state, "read_record",
+                        lambda state, at: parsed.append(state) or real_read(state, at))
+    with LeaseLog(path, rotate_bytes=1) as log:
+        log.append([lease_event(log, lease_events.Acked, next_lease(host, 90 + host))
+                    for host in (2, 5)])  # one saved lease changed, one new
+        assert log.maybe_rotate() is not None
+        log.append([lease_event(log, lease_events.Acked, next_lease(6, 99))])
+    assert parsed == []
+    assert opened_state(path) == full_read(path)
+    leases, _, versions, _ = opened_state(path)
+    assert sorted(lease.ip for lease in leases) == [f"10.0.0.{host}" for host in range(1, 7)]
+    assert versions["10.0.0.2"] == 4

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.index_keeper import IndexKeeper
 from adapters.leasefile.saved_index import index_path, read_saved_index
 from adapters.leasefile.writer import format_lease
+from domain import lease_events
 from domain.lease import BindingState, Lease
+from projections.addresses import ip_number
+from projections.packed_lease import pack
 
 RECORDS = [format_lease(Lease(f"10.0.0.{n}", ends=500 + n,
                               binding_state=BindingState.ACTIVE)).encode() for n in (1, 2)]
@@ -85,7 +89,7 @@ def test_a_new_file_gets_nothing_of_the_old_index(live: Path) -> None:
     save(IndexKeeper(live), live, [])
     keeper = IndexKeeper(live)
     keeper.resume(DATA, [])
-    keeper.new_file()
+    keeper.new_file([], [])
     assert keeper.take() is None
     read: list[int] = []
     save(keeper, live, read)
@@ -114,3 +118,38 @@ def test_a_failed_save_is_logged_not_raised(
         save(IndexKeeper(live), live, [])
     assert "cannot save the index" in caplog.text
     assert not index_path(live).exists()
+
+
+def acked(n: int) -> lease_events.Acked:
+    lease = Lease(f"10.0.0.{n}", ends=500 + n, binding_state=BindingState.ACTIVE)
+    return lease_events.Acked(originator_id=lease.ip, originator_version=1,
+                              timestamp=datetime(2026, 1, 1, tzinfo=UTC), lease=lease,
+                              cause="test")
+
+
+def test_leases_appended_are_saved_as_packed_without_reading_them_back(live: Path) -> None:
+    keeper = IndexKeeper(live)
+    keeper.appended([acked(1), acked(2)], [1, 2])  # notification ids: events 0 and 1
+    read: list[int] = []
+    save(keeper, live, read)
+    assert read == []
+    saved = read_saved_index(live)
+    assert saved is not None
+    assert saved.packed_leases() == {n - 1: (ip_number(f"10.0.0.{n}"), pack(acked(n).lease))
+                                     for n in (1, 2)}
+
+
+def test_a_rotation_hands_the_carried_records_the_packed_form_of_their_sources(
+    live: Path,
+) -> None:
+    keeper = IndexKeeper(live)
+    keeper.appended([acked(1), acked(2)], [1, 2])
+    # The new file carries event 0 byte for byte as its event 0 and writes event 1's
+    # record again as its event 1: that one must be read.
+    keeper.new_file([0, None], [1, 2])
+    read: list[int] = []
+    save(keeper, live, read)
+    assert read == [1]
+    saved = read_saved_index(live)
+    assert saved is not None and saved.packed_leases() == {
+        n - 1: (ip_number(f"10.0.0.{n}"), pack(acked(n).lease)) for n in (1, 2)}

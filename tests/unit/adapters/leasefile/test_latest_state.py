@@ -3,13 +3,23 @@ it has them, the others parsed; and the records an index saves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from adapters.leasefile.event_index import EventIndex
-from adapters.leasefile.latest_state import load_latest_state, packed_records
+from adapters.leasefile.latest_state import (
+    load_latest_state,
+    packed_as_written,
+    packed_records,
+    read_record,
+)
 from adapters.leasefile.saved_index import SavedIndex
 from adapters.leasefile.writer import format_failover_state, format_lease
 from domain.lease import (
+    NEVER,
     BindingState,
     FailoverState,
     FailoverStateRecord,
@@ -96,3 +106,52 @@ def test_a_lease_found_under_another_address_text_is_not_saved() -> None:
     odd.append("010.0.0.1", 1, "lease.Acked", 0, 1)
     records, ends, addresses = packed_records(odd.columns(), read_state, PATH, {})
     assert (records, list(ends), list(addresses)) == (b"", [0], [0])
+
+
+_USUAL_TIMES = st.one_of(st.none(), st.integers(1, 2145916799))
+_EDGE_TIMES = st.one_of(_USUAL_TIMES, _USUAL_TIMES, _USUAL_TIMES,
+                        st.sampled_from([0, -5, 1, NEVER, 2145916799, 2145916800, 2**31]))
+_HOSTNAMES = st.one_of(st.none(), st.from_regex(r"[a-z0-9.-]{1,8}", fullmatch=True),
+                       st.text(st.characters(min_codepoint=0, max_codepoint=0xFF), max_size=8))
+
+
+@st.composite
+def written_leases(draw: st.DrawFn) -> Lease:
+    """Leases as the daemon may write them, lossy corners included."""
+    state = draw(st.one_of(st.none(), st.sampled_from(BindingState)))
+    return Lease(
+        ip=draw(st.sampled_from(["10.0.0.1", "10.0.0.01", "192.168.7.200"])),
+        starts=draw(_EDGE_TIMES), ends=draw(_EDGE_TIMES), tstp=draw(_EDGE_TIMES),
+        tsfp=draw(_EDGE_TIMES), atsfp=draw(_EDGE_TIMES), cltt=draw(_EDGE_TIMES),
+        binding_state=state,
+        next_binding_state=draw(st.one_of(st.none(), st.sampled_from(BindingState))),
+        rewind_binding_state=draw(st.one_of(st.none(), st.sampled_from(BindingState))),
+        reserved=draw(st.booleans()), dynamic_bootp=draw(st.booleans()),
+        hardware=draw(st.one_of(st.none(), st.builds(Hardware, st.integers(0, 255),
+                                                     st.binary(max_size=24)))),
+        uid=draw(st.one_of(st.none(), st.binary(min_size=1, max_size=8), st.just(b""))),
+        client_hostname=draw(_HOSTNAMES),
+        bindings=draw(st.sampled_from([(), (), (), (("x", 5),)])),
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(written_leases())
+def test_a_lease_packed_as_written_is_what_reading_its_record_back_gives(lease: Lease) -> None:
+    packed = packed_as_written(lease)
+    if packed is not None:
+        text = b"#@ 2026-01-01T00:00:00+00:00 acked\n" + format_lease(lease).encode("latin-1")
+        assert packed == pack(read_record(text, PATH))
+
+
+def test_the_usual_lease_is_packed_and_a_lossy_one_is_left_to_the_reading() -> None:
+    assert packed_as_written(ACTIVE) == pack(ACTIVE)
+    assert packed_as_written(FREE) == pack(FREE)
+    rewound = replace(ACTIVE, next_binding_state=BindingState.ACTIVE,
+                      rewind_binding_state=BindingState.ACTIVE)
+    assert packed_as_written(rewound) == pack(ACTIVE)  # as the record reads back
+    for lossy in (replace(ACTIVE, starts=0), replace(ACTIVE, uid=b""),
+                  replace(ACTIVE, hardware=Hardware(1, bytes(21))),
+                  replace(ACTIVE, client_hostname='a"b'), replace(ACTIVE, ends=2145916800),
+                  replace(ACTIVE, ip="10.0.0.01"), RARE):
+        assert packed_as_written(lossy) is None, lossy
