@@ -42,7 +42,7 @@ from domain.find_lease import FixedLease, hosts_by_identifier
 from domain.lease import BillingClass, BindingState, Lease
 from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
-from domain.lease_records import granted_record, same_client
+from domain.lease_records import granted_record, lease_conflict, same_client
 from domain.lease_times import PoolState, bootp_lease_ends, capped_by_mclt, dhcp_lease_time
 from domain.reply_options import ScopeResult, run_scopes
 from domain.reply_packet import ReplyPlan, build_reply
@@ -161,15 +161,6 @@ def _reusable(
         f"reuse_lease: lease age {age} (secs) under {threshold}% threshold, reply with"
         f" unaltered, existing lease for {old.ip}"
     )
-
-
-def _conflict(old: Lease, new: Lease) -> bool:
-    """dhcpd's `Lease conflict at A`: an active lease changes owner."""
-    if old.binding_state is not BindingState.ACTIVE:
-        return False
-    if old.uid and new.uid:
-        return old.uid != new.uid
-    return not old.uid and old.hardware != new.hardware
 
 
 def _needs_ping(
@@ -339,7 +330,7 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
             hostname = new.client_hostname or old.client_hostname
             shown, expiry = replace(old, client_hostname=hostname), old.ends or expiry
         else:
-            if _conflict(old, new):
+            if lease_conflict(old, new):
                 lines.append(error(f"Lease conflict at {old.ip}"))
             if grant.offer is MessageType.DHCPOFFER:
                 holds = (new,)

@@ -14,14 +14,16 @@ here applies only to leases whose pool has a failover peer and only when the cal
 from __future__ import annotations
 
 from domain.config.declarations import SharedNetworkConfig
-from domain.dhcp_context import RequestContext
+from domain.dhcp_context import RequestContext, address_option
 from domain.dhcp_decision import Decision, LogLine, debug, info
 from domain.dhcp_nak import nak
+from domain.dhcp_packet import ZERO, Opt, ipv4
 from domain.failover.rules import load_balance_key, may_allocate
 from domain.failover.rules import load_balance_mine as hashed_to_me
 from domain.failover.service_view import FailoverService
 from domain.failover.states import Role, ServiceState
 from domain.lease import BindingState, Lease
+from domain.reply_options import network_scopes, server_identifier
 
 
 def mine_to_reallocate(lease: Lease, service: FailoverService, now: int) -> bool:
@@ -64,7 +66,8 @@ def client_is_mine(ctx: RequestContext, service: FailoverService) -> bool:
     """dhcpd's `load_balance_mine` for this packet: option 61, else chaddr, hashed."""
     key = load_balance_key(ctx.client_id, ctx.hardware.address)
     return hashed_to_me(
-        key, service.hba, ctx.packet.secs, service.load_balance_max_seconds, service.role
+        key, service.hba, ctx.packet.secs, service.load_balance_max_seconds, service.role,
+        check_secs_byte_order=ctx.config.global_parameters.check_secs_byte_order,
     )
 
 
@@ -119,7 +122,23 @@ def request_refusal(
     if state is BindingState.RESET and not mine:
         return nak(ctx, cip, subnet=ctx.subnet_of(lease), message=message,
                    log=(debug(f"{msg}: lease reset by administrator"),))
+    if ctx.config.global_parameters.server_id_check and not _our_server_id(ctx):
+        return _dropped(ctx, debug(f"{msg}: not our server id"))
     return None
+
+
+def _our_server_id(ctx: RequestContext) -> bool:
+    """dhcpd's `server-id-check` (global, failover pools only): a REQUEST naming a
+    server identifier other than the one we would send (the network scopes'
+    `server-identifier`, else the arrival interface's address) was meant for the
+    peer.  No identifier, or 0.0.0.0, passes."""
+    sid = address_option(ctx.packet, Opt.SERVER_IDENTIFIER)
+    if sid is None or sid == ZERO:
+        return True
+    network = ctx.network.name if ctx.network is not None else None
+    scopes = network_scopes(ctx.config, network, None, ctx.classes, ctx.evaluation())
+    ours = server_identifier(scopes.options, ctx.inbound.interface_address)
+    return ours is not None and ours == ipv4(sid).packed
 
 
 def bootp_refusal(ctx: RequestContext, lease: Lease, msg: str) -> Decision | None:

@@ -26,6 +26,19 @@ def same_client(old: Lease, new: Lease) -> bool:
     return (old.uid or b"") == (new.uid or b"") and old.hardware == new.hardware
 
 
+def lease_conflict(old: Lease, new: Lease) -> bool:
+    """dhcpd's `Lease conflict at A` test in `supersede_lease` (mdb.c), for a DHCP
+    acknowledgement and a peer's binding update alike: an active lease goes to another
+    client (another uid when both have one; another hardware address when the old one
+    has none), unless the new record abandons the address."""
+    if old.binding_state is not BindingState.ACTIVE or BindingState.ABANDONED in (
+            new.binding_state, new.next_binding_state):
+        return False
+    if old.uid and new.uid:
+        return old.uid != new.uid
+    return not old.uid and old.hardware != new.hardware
+
+
 def next_state_after(state: BindingState, failover_pool: bool) -> BindingState:
     """What `make_binding_state_transition` makes the next binding state."""
     if state is BindingState.ACTIVE:

@@ -100,7 +100,7 @@ class ViewLeases:
         for pool in self._pools:
             count = counts[pool.id]
             own = [lease for lease in self._pool_leases(pool.ranges)
-                   if lease.binding_state is self._own_free]
+                   if lease.binding_state is self._own_free and not lease.reserved]
             own.sort(key=lambda lease: (lease.ends or 0, ipaddress.IPv4Address(lease.ip)))
             out.append(BalancePool(
                 label=pool_label(pool.id, count.network), total=count.total,

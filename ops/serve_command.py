@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         logger.info("Config file: %s", args.config)
         logger.info("Database file: %s", args.leasefile)
         logger.info("PID file: %s", args.pidfile)
+    if config.global_parameters.server_id_check:
+        logger.info("Setting server-id-check true")
     if args.test_config:
         return 0
     if args.test_leases:

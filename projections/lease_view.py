@@ -18,9 +18,9 @@ from projections.addresses import ip_number, ip_text
 from projections.billing_counts import BillingCounts
 from projections.expiry_queue import ExpiryQueue
 from projections.lease_table import LeaseTable
-from projections.packed_lease import PackedLease, pack, summary, unpack
+from projections.packed_lease import PackedLease, is_reserved, pack, summary, unpack
 from projections.peer_backlog import PeerBacklog
-from projections.pool_lists import PoolCounts, PoolLists
+from projections.pool_lists import PoolCounts, PoolLists, listed_state
 
 
 class LeaseView:
@@ -93,7 +93,8 @@ class LeaseView:
             if self._peer_of_pool_any:
                 for number, packed in newest.items():
                     self._backlog_load(number, packed)
-            self.pools.load(numbers, states, ends)
+            self.pools.load(numbers, [listed_state(state, is_reserved(packed)) for state, packed
+                                      in zip(states, newest.values(), strict=True)], ends)
             self.expiry.load(numbers, states, ends)
             self.pools.compact()
         finally:

@@ -67,6 +67,15 @@ class _Pool:
     abandoned: SortedList = field(default_factory=SortedList)
 
 
+def listed_state(state: BindingState | None, reserved: bool) -> BindingState | None:
+    """The list a record goes on, by its state: none for a reserved FREE or BACKUP
+    lease, which dhcpd keeps on the pool's reserved queue (mdb.c `lease_enqueue`), so
+    it is neither allocated to other clients, nor counted, nor balanced."""
+    if reserved and state in (BindingState.FREE, BindingState.BACKUP):
+        return None
+    return state
+
+
 class PoolLists:
     """Free and backup lists for every pool of a configuration."""
 
@@ -115,7 +124,7 @@ class PoolLists:
     ) -> None:
         """Startup: file every address (number, binding state and ends in three columns,
         one row per address) as `apply` would one by one, but sorting each list once.
-        No `apply` may have come before."""
+        `states` are the ones `listed_state` gives.  No `apply` may have come before."""
         lists: dict[tuple[int, BindingState], list[int]] = {}
         recorded = set()
         for ip, state, end in zip(ips, states, ends, strict=True):
@@ -156,7 +165,7 @@ class PoolLists:
             old = keys.pop(ip, None)
             if old is not None:
                 entries.discard(old)
-        state = lease.binding_state
+        state = listed_state(lease.binding_state, lease.reserved)
         if state is BindingState.ABANDONED:
             keys, entries = self._abandoned_key, pool.abandoned
         elif state is BindingState.FREE:

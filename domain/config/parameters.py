@@ -73,6 +73,8 @@ class ServerParameters(FrozenModel):
     adaptive_lease_time_threshold: int | None = None
     dhcp_cache_threshold: int = 25
     abandon_lease_time: int = 86400
+    server_id_check: bool = False
+    check_secs_byte_order: bool = False
     filename: str | None = None
     server_name: str | None = None
     next_server: ipaddress.IPv4Address | None = None
@@ -169,6 +171,8 @@ _DECODERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
     "adaptive-lease-time-threshold": ("adaptive_lease_time_threshold", _u8),
     "dhcp-cache-threshold": ("dhcp_cache_threshold", _u8),
     "abandon-lease-time": ("abandon_lease_time", _u32),
+    "server-id-check": ("server_id_check", _flag),
+    "check-secs-byte-order": ("check_secs_byte_order", _flag),
     "filename": ("filename", _text),
     "server-name": ("server_name", _text),
     "next-server": ("next_server", _ipv4),

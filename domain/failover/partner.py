@@ -68,6 +68,7 @@ from domain.lease_events import (
     Rebalanced,
     UpdateSent,
 )
+from domain.lease_records import lease_conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +317,9 @@ class FailoverPartner:
         stored = StoreLease(change, then=tuple(self.session.acknowledge(received, now)))
         assert local is not None  # an accepted update names one of our leases
         returned_from = _RETURNING.get(int(update.binding_status or 0))
-        return [stored, *self._affinity(local, verdict, returned_from, now)]
+        conflict = ([LogLine("error", f"Lease conflict at {ip}")]
+                    if lease_conflict(local, verdict) else [])
+        return [*conflict, stored, *self._affinity(local, verdict, returned_from, now)]
 
     def _ack_received(self, ack: BndAck, now: int) -> list[PartnerAction]:
         ip = str(ack.assigned_address) if ack.assigned_address is not None else "?"

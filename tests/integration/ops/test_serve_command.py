@@ -91,6 +91,12 @@ def test_dash_t_checks_the_configuration_only(tmp_path: Path) -> None:
     proc, log = serve(tmp_path, "-t")
     assert proc.wait(20) == 0
     assert "Config file:" in log.read_text()
+    assert "server-id-check" not in log.read_text()
+    conf = tmp_path / "dhcpd.conf"
+    conf.write_text("server-id-check true;\n" + conf.read_text())
+    proc, log = serve(tmp_path, "-t")
+    assert proc.wait(20) == 0
+    assert log.read_text().splitlines()[-1] == "Setting server-id-check true"  # as dhcpd
     (tmp_path / "dhcpd.conf").write_text("subnet 10.0.0.1 netmask 255.255.255.0 { }\n")
     proc, log = serve(tmp_path, "-t")
     assert proc.wait(20) == 1

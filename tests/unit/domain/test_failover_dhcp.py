@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from domain.config.model import DhcpConfig
-from domain.dhcp_decision import LogLevel
+from domain.dhcp_decision import Decision, LogLevel
 from domain.dhcp_packet import DhcpPacket, MessageType
 from domain.failover.states import Role, ServerState
 from domain.lease import BindingState, Hardware, Lease
@@ -278,3 +278,50 @@ def test_bootp_is_load_balanced_without_taking_clients_back(
                                  if expected != "load balance" else
                                  f"BOOTREQUEST from {text(chaddr)} via eth0: load balance"
                                  f" to peer {PEER}")]
+
+
+# ---- server-id-check and check-secs-byte-order (global statements) ---------------------
+
+def request_naming(server: PairServer, packet: MakePacket, sid: str | None) -> Decision:
+    chaddr = mac_hashed_to(P)
+    server.view.apply(Lease("10.0.0.101", ends=NOW + 100, binding_state=B.ACTIVE,
+                            hardware=Hardware(1, chaddr)))
+    return server.send(packet(MessageType.DHCPREQUEST, chaddr, requested="10.0.0.101",
+                              server_id=sid))
+
+
+@pytest.mark.parametrize(("statements", "sid", "answered"), [
+    ("", "10.9.0.2", True),  # without server-id-check the server id is not compared
+    ("server-id-check true;", "10.9.0.2", False),  # the peer's: not ours
+    ("server-id-check true;", "10.0.0.2", True),  # the arrival interface's address
+    ("server-id-check true;", None, True),
+    ("server-id-check true;", "0.0.0.0", True),
+    ("server-id-check true; server-identifier 10.0.0.9;", "10.0.0.9", True),
+    ("server-id-check true; server-identifier 10.0.0.9;", "10.0.0.2", False),
+])
+def test_server_id_check_drops_a_request_meant_for_the_peer(
+    make_config: MakeConfig, packet: MakePacket, statements: str, sid: str | None,
+    answered: bool,
+) -> None:
+    config = make_config(statements + pair_config(P))
+    assert config.global_parameters.server_id_check is ("server-id-check" in statements)
+    server = PairServer(config, {PEER: service(P)})
+    decision = request_naming(server, packet, sid)
+    assert (decision.reply is not None) is answered
+    if not answered:
+        assert logged(decision)[-1] == (
+            DEBUG, f"DHCPREQUEST for 10.0.0.101 ({sid}) from {text(mac_hashed_to(P))}"
+            " via eth0: not our server id")
+
+
+@pytest.mark.parametrize(("statements", "answered"), [
+    ("", True),  # 0x0200 read as 512 s: past load balance max seconds, both answer
+    ("check-secs-byte-order true;", False),  # read as 2 s: the peer's client
+])
+def test_check_secs_byte_order_reads_a_swapped_secs_field(
+    make_config: MakeConfig, packet: MakePacket, statements: str, answered: bool,
+) -> None:
+    server = PairServer(make_config(statements + pair_config(P)), {PEER: service(P)})
+    give_backup(server, "10.0.0.103")
+    decision = server.send(packet(MessageType.DHCPDISCOVER, mac_hashed_to(SEC), secs=0x0200))
+    assert (decision.reply is not None) is answered

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from domain.config.model import DhcpConfig
 from domain.config.parameters import ServerParameters
 from domain.dhcp_context import RequestContext
 from domain.dhcp_packet import DhcpPacket, Inbound, MessageType, Opt
 from domain.lease import AgentOption, BindingState, Hardware, Lease
-from domain.lease_records import granted_record, next_state_after, same_client
+from domain.lease_records import granted_record, lease_conflict, next_state_after, same_client
 from projections.lease_view import LeaseView
 
 MakeConfig = Callable[[str], DhcpConfig]
@@ -97,3 +98,21 @@ def test_next_states_and_same_client() -> None:
     assert next_state_after(BindingState.BACKUP, True) is BindingState.BACKUP
     assert next_state_after(BindingState.ABANDONED, False) is BindingState.FREE
     assert same_client(OLD, OLD) and not same_client(OLD, Lease("10.0.0.100", uid=b"old"))
+
+
+def test_a_lease_conflict_is_an_active_lease_going_to_another_client() -> None:
+    mac = Hardware(1, b"\x02\0\0\0\0\x01")
+    other_mac = Hardware(1, b"\x02\0\0\0\0\x02")
+    active = Lease("10.0.0.1", binding_state=BindingState.ACTIVE, uid=b"a", hardware=mac)
+    taken = Lease("10.0.0.1", binding_state=BindingState.ACTIVE, uid=b"b", hardware=mac)
+    assert lease_conflict(active, taken)
+    assert not lease_conflict(active, active)
+    assert not lease_conflict(replace(active, binding_state=BindingState.FREE), taken)
+    # Without an old uid the hardware address decides; a new record without a uid
+    # under an old one that has one is no conflict (dhcpd lets BOOTP follow DHCP).
+    assert lease_conflict(replace(active, uid=None), replace(taken, hardware=other_mac))
+    assert not lease_conflict(replace(active, uid=None), taken)
+    assert not lease_conflict(active, replace(taken, uid=None, hardware=other_mac))
+    # Abandoning the address is no conflict.
+    assert not lease_conflict(active, replace(taken, binding_state=BindingState.ABANDONED))
+    assert not lease_conflict(active, replace(taken, next_binding_state=BindingState.ABANDONED))

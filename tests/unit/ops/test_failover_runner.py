@@ -63,10 +63,13 @@ def test_a_secondary_balances_from_its_backup_queue_oldest_first(make_config) ->
     view = leases(make_config)
     view.view.apply(Lease(ip="10.0.0.103", ends=10, binding_state=BindingState.BACKUP))
     view.view.apply(Lease(ip="10.0.0.100", ends=20, binding_state=BindingState.BACKUP))
+    # A reserved lease is on dhcpd's reserved queue: neither counted nor balanced.
+    view.view.apply(Lease(ip="10.0.0.101", ends=5, binding_state=BindingState.BACKUP,
+                          reserved=True))
 
     (pool,) = view.pools()
 
-    assert (pool.total, pool.free, pool.backup) == (4, 2, 2)
+    assert (pool.total, pool.free, pool.backup) == (4, 1, 2)
     assert [lease.ip for lease in pool.own_free] == ["10.0.0.103", "10.0.0.100"]
     assert pool.label.endswith("10.0.0.0/24")
 

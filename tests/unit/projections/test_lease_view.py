@@ -74,6 +74,10 @@ def test_a_packed_load_builds_what_applying_each_newest_record_builds(
               bindings=(("x", 1),)),
         Lease("10.1.0.10", ends=300, binding_state=BindingState.FREE, hardware=MAC),
         Lease("10.9.9.9", ends=50, binding_state=BindingState.ACTIVE),
+        # reserved: on no list, packed or kept as a Lease
+        Lease("10.0.0.102", ends=100, binding_state=BindingState.FREE, reserved=True),
+        Lease("10.0.0.103", binding_state=BindingState.BACKUP, reserved=True,
+              bindings=(("y", 2),)),
     ]
     applied, loaded = LeaseView(failover_config), LeaseView(failover_config)
     for record in records:
@@ -88,6 +92,7 @@ def test_a_packed_load_builds_what_applying_each_newest_record_builds(
     assert state(loaded) == state(applied)
     assert loaded.table.get("10.1.0.10").binding_state is BindingState.FREE
     assert loaded.backlog.pending("fo") == {"10.0.0.100"}
+    assert (loaded.pool_counts()[0].free, loaded.pool_counts()[0].backup) == (6, 1)
     assert view_after_a_change(loaded) == view_after_a_change(applied)
 
 

@@ -6,7 +6,7 @@ import ipaddress
 
 from domain.config.model import DhcpConfig
 from domain.lease import BindingState, Lease
-from projections.pool_lists import PoolLists
+from projections.pool_lists import PoolLists, listed_state
 
 
 def ip(text: str) -> int:
@@ -107,3 +107,21 @@ def test_one_pools_counts_are_those_of_the_whole_list(failover_config: DhcpConfi
     lists = PoolLists(failover_config)
     lists.apply(Lease("10.0.0.100", binding_state=BindingState.ACTIVE))
     assert [lists.counts_of(pool_id) for pool_id in (0, 1)] == lists.counts()
+
+
+def test_a_reserved_free_or_backup_lease_is_on_no_list_and_not_counted(
+    failover_config: DhcpConfig,
+) -> None:
+    lists = PoolLists(failover_config)
+    lists.apply(Lease("10.0.0.100", binding_state=BindingState.FREE, reserved=True))
+    lists.apply(Lease("10.0.0.101", binding_state=BindingState.BACKUP, reserved=True))
+    lists.apply(Lease("10.0.0.102", binding_state=BindingState.BACKUP))
+    counts = lists.counts()[0]
+    assert (counts.total, counts.free, counts.backup) == (10, 7, 1)
+    assert lists.oldest_free(0) == ip("10.0.0.103")  # never handed to another client
+    assert lists.oldest_backup(0) == ip("10.0.0.102")
+    # A reserved lease that is abandoned is on the abandoned list, as in dhcpd.
+    lists.apply(Lease("10.0.0.100", binding_state=BindingState.ABANDONED, reserved=True))
+    assert lists.oldest_abandoned(0) == ip("10.0.0.100")
+    assert listed_state(BindingState.FREE, reserved=False) is BindingState.FREE
+    assert listed_state(BindingState.ACTIVE, reserved=True) is BindingState.ACTIVE

@@ -481,3 +481,32 @@ def test_an_abandoned_update_taken_in_partner_down_waits_mclt_after_it_began() -
     assert lease.binding_state is BindingState.ABANDONED
     assert (lease.tsfp, lease.atsfp) == (T0 - 1000 + machine.mclt, T0 + 900)
     assert machine.mclt == 30
+
+
+def active_update(ip: str, uid: bytes, now: int) -> BndUpd:
+    return BndUpd(time=now, xid=77, assigned_address=ipaddress.IPv4Address(ip),
+                  binding_status=BindingStatus.ACTIVE, client_identifier=uid,
+                  chaddr=b"\x01" + uid[1:] + bytes(5), lease_expiry=now + 600,
+                  potential_expiry=now + 900, stos=now)
+
+
+def test_a_peer_update_giving_an_active_lease_to_another_client_logs_a_lease_conflict(
+) -> None:
+    pair = Pair()
+    pair.connect()
+    ip = own_free(pair, "secondary")
+    first, second = uid_for(primary_bucket=False), uid_for(primary_bucket=True)
+    pair.change("secondary", client_lease(ip, first, BindingState.ACTIVE, T0 + 10), T0 + 10)
+    primary = pair.partners["primary"]
+    assert primary.leases.get(ip).uid == first
+
+    renewal = primary.carry(primary.session.message_received(
+        1, active_update(ip, first, T0 + 20), T0 + 20), T0 + 20)
+    assert not [a for a in renewal if isinstance(a, LogLine)]  # the same client renews
+
+    taken = primary.carry(primary.session.message_received(
+        1, active_update(ip, second, T0 + 30), T0 + 30), T0 + 30)
+    assert [(a.level, a.text) for a in taken if isinstance(a, LogLine)] == [
+        ("error", f"Lease conflict at {ip}")]
+    [stored] = [a for a in taken if isinstance(a, StoreLease)]
+    assert stored.change.lease.uid == second  # logged, and taken as dhcpd takes it
