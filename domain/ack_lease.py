@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from domain.classify import BILLED_STATES, Billing, bill
 from domain.config.declarations import HostConfig, PoolConfig, SubnetConfig
 from domain.config.parameters import ServerParameters
+from domain.config.statements import Statement
 from domain.dhcp_context import RequestContext
 from domain.dhcp_decision import (
     Decision,
@@ -37,6 +38,7 @@ from domain.dhcp_decision import (
 )
 from domain.dhcp_nak import nak
 from domain.dhcp_packet import ZERO, MessageType, Opt
+from domain.execute import execute_statements
 from domain.failover.service_view import FailoverService
 from domain.find_lease import FixedLease, hosts_by_identifier
 from domain.lease import BillingClass, BindingState, Lease
@@ -44,7 +46,7 @@ from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, lease_conflict, same_client
 from domain.lease_times import PoolState, bootp_lease_ends, capped_by_mclt, dhcp_lease_time
-from domain.reply_options import ScopeResult, run_scopes
+from domain.reply_options import ScopeResult, decision_lines, run_scopes
 from domain.reply_packet import ReplyPlan, build_reply
 
 DEFAULT_CACHE_THRESHOLD = 25
@@ -217,11 +219,14 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
             f"{grant.msg}: configured min-secs value ({secs_floor}) is greater than secs"
             f" field ({ctx.packet.secs}).  message dropped."
         )
-        return Decision(log=(*ctx.log, line), changes=ctx.changes())
+        return Decision(log=(*ctx.log, *scopes.log, line), changes=ctx.changes())
     if host is None:
         host = unfixed_host(ctx)
         if host is not None:
             scopes = scopes_for(host)
+    # What the scopes' `log` statements wrote, once (the run that counts), before the
+    # request's own line, as dhcpd writes them while it runs the statements.
+    ctx.log.extend(scopes.log)
     refusal = _refusal(grant, scopes.parameters, host)
     if refusal is not None:
         return replace(refusal, log=(*ctx.log, *refusal.log), changes=ctx.changes())
@@ -280,6 +285,17 @@ def _peer_times(
     return failover_committed(new, service)
 
 
+def _on_commit(ctx: RequestContext, new: Lease, body: tuple[Statement, ...],
+               lines: list[LogLine], *, static: bool) -> Lease:
+    """dhcpd runs the `on commit` body the scopes recorded when it commits a lease (an
+    ACK or a BOOTP reply, not an offer), on the record being made: its `log` lines
+    go before the request's line, its `set`s into the record.  (An `execute` in it is
+    not run: see the README.)"""
+    committed = execute_statements(body, ctx.evaluation(new, static=static))
+    lines.extend(decision_lines(committed.log_lines))
+    return new if committed.bindings == new.bindings else replace(new, bindings=committed.bindings)
+
+
 def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     """The answer for `grant` (see the module docstring)."""
     admitted = _admit(ctx, grant)
@@ -319,6 +335,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         new = replace(new, billing=billing.billed_to)
     if service is not None:
         new = _peer_times(new, old, grant.offer, tstp, service)
+    if admitted.scopes.on_commit and grant.offer is not MessageType.DHCPOFFER:
+        new = _on_commit(ctx, new, admitted.scopes.on_commit, lines, static=static)
     shown, holds = new, ()
     if static:
         shown = replace(old, hardware=ctx.hardware)

@@ -18,7 +18,7 @@ from domain.config.declarations import SharedNetworkConfig
 from domain.config.model import DhcpConfig
 from domain.dhcp_bootp import bootp
 from domain.dhcp_context import RequestContext, agent_option_bytes
-from domain.dhcp_decision import Decision, LogLevel, LogLine, debug, hardware_text, info
+from domain.dhcp_decision import Decision, debug, hardware_text, info
 from domain.dhcp_discover import discover
 from domain.dhcp_inform import inform
 from domain.dhcp_packet import ZERO, AgentSubOpt, DhcpPacket, Inbound, MessageType, Opt, ipv4
@@ -28,6 +28,7 @@ from domain.failover.service_view import FailoverService
 from domain.find_lease import lease_at
 from domain.lease import Lease
 from domain.lease_reader import LeaseReader
+from domain.reply_options import decision_lines
 
 MAX_HLEN = 16
 DHCPLEASEQUERY = 10
@@ -81,10 +82,7 @@ def classify_client(ctx: RequestContext) -> None:
     found = classify(ctx.packet, ctx.config, stashed_agent_options=stashed)
     ctx.classes = found.configs
     ctx.class_names = tuple(dict.fromkeys((*found.names, *(c.name for c in found.configs))))
-    ctx.log.extend(
-        LogLine(LogLevel.__members__.get(line.priority.upper(), LogLevel.ERROR), line.text)
-        for line in found.log_lines
-    )
+    ctx.log.extend(decision_lines(found.log_lines))
 
 
 def _stashed_agent_options(ctx: RequestContext) -> Lease | None:

@@ -320,3 +320,11 @@ def startup_bindings(config: DhcpConfig) -> BindingScope:
     scope = BindingScope()
     execute_scopes([config.scope(ROOT_SCOPE)], EvalContext(variables=scope))
     return scope
+
+
+def startup_log(config: DhcpConfig) -> tuple[LogLine, ...]:
+    """What the global scope's `log` statements write when dhcpd runs its statements
+    with no packet at start-up (dhcpd 4.4 does it twice: reading the configuration,
+    and again to settle its server DUID just before it starts serving)."""
+    run = execute_scopes([config.scope(ROOT_SCOPE)], EvalContext(variables=BindingScope()))
+    return run.log_lines

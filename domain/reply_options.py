@@ -13,7 +13,7 @@ the usual suspects and then everything configured), relay information last.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from domain.config.declarations import ClassConfig, HostConfig, PoolConfig, SubnetConfig
@@ -21,8 +21,11 @@ from domain.config.model import DhcpConfig
 from domain.config.option_settings import combine_option_settings
 from domain.config.parameters import ServerParameters, resolve_server_parameters
 from domain.config.scopes import Scope
+from domain.config.statements import Statement
+from domain.dhcp_decision import LogLevel, LogLine
 from domain.dhcp_packet import MessageType, Opt, ipv4
 from domain.eval_context import EvalContext
+from domain.execute import LogLine as StatementLog
 from domain.execute import execute_scopes
 from domain.lease import BindingValue
 
@@ -37,17 +40,29 @@ _PROTOCOL_FIRST = (
     Opt.REQUESTED_ADDRESS,
     ASSOCIATED_IP,
 )
+_LEVELS = {"info": LogLevel.INFO, "error": LogLevel.ERROR, "debug": LogLevel.DEBUG}
 _WITHOUT_PRL = (Opt.SUBNET_MASK, Opt.ROUTERS, Opt.DOMAIN_NAME_SERVERS, Opt.HOST_NAME, Opt.FQDN)
 
 
 @dataclass(frozen=True, slots=True)
 class ScopeResult:
     """The DHCP options (code -> payload) and the parameters a run of scopes leaves,
-    and the variables (`set`) as the lease will keep them."""
+    the variables (`set`) as the lease will keep them, the lines its `log` statements
+    wrote (dhcpd writes them as it runs the scopes, before the request's own line)
+    and the `on commit` body it recorded (run when the lease is committed)."""
 
     options: dict[int, bytes]
     parameters: ServerParameters
     bindings: tuple[tuple[str, BindingValue], ...] = ()
+    log: tuple[LogLine, ...] = ()
+    on_commit: tuple[Statement, ...] = ()
+
+
+def decision_lines(lines: Iterable[StatementLog]) -> tuple[LogLine, ...]:
+    """`log` statements' lines at their syslog level (`fatal`, which would end dhcpd,
+    is written as an error: a request's statements never stop this server)."""
+    return tuple(LogLine(_LEVELS.get(line.priority, LogLevel.ERROR), line.text)
+                 for line in lines)
 
 
 def run_scopes(
@@ -89,7 +104,8 @@ def run_scopes(
     parameters = resolve_server_parameters(state.options, authoritative=authoritative)
     if _constant(scopes):
         config.constant_scope_runs[key] = (dict(options), parameters)
-    return ScopeResult(options, parameters, bindings)
+    return ScopeResult(options, parameters, bindings, decision_lines(state.log_lines),
+                       state.on_events.get("commit", ()))
 
 
 def _constant(scopes: Sequence[Scope]) -> bool:

@@ -36,8 +36,11 @@ from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
+from domain.dhcp_decision import LogLine
+from domain.execute import startup_log
 from domain.interface_check import check_interfaces, name_too_long
 from domain.lease_events import LeaseEvent
+from domain.reply_options import decision_lines
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import emit, make_logger
@@ -84,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
     config = build_config(result.tree)
+    global_log = decision_lines(startup_log(config))
+    emit(logger, global_log)
     if not args.quiet:
         logger.info("Config file: %s", args.config)
         logger.info("Database file: %s", args.leasefile)
@@ -109,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
         with lease_log:
-            return trio.run(_serve, args, config, lease_log, logger, interfaces)
+            return trio.run(_serve, args, config, lease_log, logger, interfaces, global_log)
     finally:
         release(pid_path)
 
@@ -145,7 +150,7 @@ def _test_lease_file(path: str, logger: logging.Logger) -> int:
 
 async def _serve(
     args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger,
-    interfaces: tuple[str, ...],
+    interfaces: tuple[str, ...], global_log: tuple[LogLine, ...],
 ) -> int:
     try:
         endpoint = await DhcpUdpEndpoint.open(args.listen, args.port)
@@ -158,7 +163,7 @@ async def _serve(
                     pinger=pinger)
     status = 0
     try:
-        status = await _until_signal(daemon, endpoint, args, logger)
+        status = await _until_signal(daemon, endpoint, args, logger, global_log)
     except* CommitFailed as group:
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
@@ -174,7 +179,7 @@ async def _serve(
 
 async def _until_signal(
     daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
-    logger: logging.Logger,
+    logger: logging.Logger, global_log: tuple[LogLine, ...],
 ) -> int:
     """Serve until a signal (0), or stop at once if the control socket can't be made (1)."""
     async with trio.open_nursery() as nursery:
@@ -191,6 +196,7 @@ async def _until_signal(
             nursery.start_soon(control.serve)
             logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
+            emit(logger, global_log)  # dhcpd runs the global statements once more here
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
                                            signal.SIGHUP) as sigs:

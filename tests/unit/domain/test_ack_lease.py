@@ -352,3 +352,60 @@ def test_a_new_billing_rules_out_answering_the_lease_unchanged(
     billed = renew_young_lease(PER_CIRCUIT)
     assert [c.lease.billing for c in billed.changes] == [CIRCUIT_A]
     assert not any("reuse_lease" in line for line in lines(billed))
+
+
+# ---- `log` statements and `on commit` (dhcpd runs them in ack_lease) -------------------
+
+STATEMENTS = """
+authoritative;
+ping-check false;
+log(info, "global");
+class "ethernet" { match if substring(hardware, 0, 1) = 1; log(info, "class"); }
+subnet 10.0.0.0 netmask 255.255.255.0 {
+  log("subnet, at debug by default");
+  pool {
+    range 10.0.0.100 10.0.0.104;
+    on commit {
+      set seen = "yes";
+      log(info, concat("commit ", binary-to-ascii(10, 8, ".", leased-address)));
+    }
+  }
+}
+"""
+
+
+def test_log_statements_write_before_the_requests_line_in_scope_order(
+    make_server: MakeServer, packet: MakePacket, hw: Hw,
+) -> None:
+    server = make_server(STATEMENTS)
+    offer = server.send(packet(MessageType.DHCPDISCOVER, hw(1)))
+    assert [(line.level.value, line.text) for line in offer.log] == [
+        ("info", "global"), ("debug", "subnet, at debug by default"), ("info", "class"),
+        ("info", "DHCPDISCOVER from 02:00:00:00:00:01 via eth0"),
+    ]
+    # The offer is no commit: its record (held in memory) keeps no `set`.
+    assert offer.holds[0].bindings == ()
+
+
+def test_on_commit_runs_at_the_ack_its_log_first_and_its_set_into_the_record(
+    make_server: MakeServer, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server(STATEMENTS)
+    ack = server.dora(hw(1))
+    assert lines(ack) == [
+        "global", "subnet, at debug by default", "class", "commit 10.0.0.100",
+        "DHCPREQUEST for 10.0.0.100 (10.0.0.2) from 02:00:00:00:00:01 via eth0",
+        "DHCPACK on 10.0.0.100 to 02:00:00:00:00:01 via eth0",
+    ]
+    assert ack.changes[0].lease.bindings == (("seen", b"yes"),)
+    assert server.lease("10.0.0.100").binding("seen") == b"yes"
+
+
+def test_a_drop_after_the_scopes_ran_still_writes_their_log_lines(
+    make_server: MakeServer, packet: MakePacket, hw: Hw, lines: Lines,
+) -> None:
+    server = make_server("min-secs 5;\n" + STATEMENTS)
+    early = server.send(packet(MessageType.DHCPDISCOVER, hw(1), secs=2))
+    assert early.reply is None
+    assert lines(early)[:3] == ["global", "subnet, at debug by default", "class"]
+    assert "message dropped" in lines(early)[3]

@@ -33,6 +33,7 @@ from domain.execute import (
     execute_scopes,
     execute_statements,
     startup_bindings,
+    startup_log,
 )
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "conf"
@@ -537,3 +538,11 @@ def test_random_packets_never_make_classification_or_execution_raise(
             )
             state = execute_scopes(scopes, ctx)
             assert all(key == setting.key for key, setting in state.options.items())
+
+
+def test_startup_log_is_what_the_global_statements_write_without_a_packet(
+    tmp_path: Path,
+) -> None:
+    config = load(tmp_path, 'log(info, "starting"); if exists host-name { log(info, "no"); }'
+                            ' subnet 10.0.0.0 netmask 255.255.255.0 { log(info, "subnet"); }')
+    assert startup_log(config) == (LogLine("info", "starting"),)

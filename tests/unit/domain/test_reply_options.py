@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.config.model import DhcpConfig
+from domain.dhcp_decision import LogLevel, LogLine
 from domain.dhcp_packet import DhcpPacket, MessageType, Opt
 from domain.eval_context import BindingScope, EvalContext
+from domain.execute import LogLine as StatementLog
 from domain.reply_options import (
+    decision_lines,
     max_message_size,
     netmask_of,
     network_scopes,
@@ -132,3 +135,21 @@ subnet 10.0.0.0 netmask 255.255.255.0 {
     assert known.options[Opt.DOMAIN_NAME] == b"known.example"
     assert other.options[Opt.DOMAIN_NAME] == b"other.example"
     assert config.constant_scope_runs == {}
+
+
+def test_log_statement_lines_keep_their_level_and_fatal_is_an_error() -> None:
+    lines = decision_lines([StatementLog("info", "a"), StatementLog("debug", "b"),
+                            StatementLog("error", "c"), StatementLog("fatal", "d")])
+    assert [(line.level, line.text) for line in lines] == [
+        (LogLevel.INFO, "a"), (LogLevel.DEBUG, "b"), (LogLevel.ERROR, "c"),
+        (LogLevel.ERROR, "d")]
+
+
+def test_a_scope_run_hands_back_its_log_lines_and_its_on_commit_body(
+    make_config: MakeConfig,
+) -> None:
+    config = make_config('subnet 10.0.0.0 netmask 255.255.255.0 { log(error, "here");'
+                         ' on commit { log(info, "x"); } range 10.0.0.10 10.0.0.20; }')
+    result = run_scopes(config, subnet=config.subnets[0])
+    assert result.log == (LogLine(LogLevel.ERROR, "here"),)
+    assert len(result.on_commit) == 1

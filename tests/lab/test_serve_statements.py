@@ -1,0 +1,82 @@
+"""dhcpd.conf statements that run per request, against ISC dhcpd on the same config:
+`log` in every kind of scope writes its line before the request's own, in scope
+order (global, shared network, subnet, pool, class), at its level (`log (expr)` is
+debug); an `on commit` body runs at the ACK and not at the offer, its `log` line
+first and its `set` into the lease record; the global statements also log at
+start-up.  A dhclient DORA, once against each server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ops.lab.clients import run_dhclient
+from ops.lab.lease_file_check import last_record
+from ops.lab.netns import CLI, SRV1, Lab
+from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, start_dhcpd
+
+pytestmark = pytest.mark.lab
+
+CONF = """\
+authoritative;
+ping-check false;
+default-lease-time 120;
+max-lease-time 300;
+log(info, "global scope");
+class "ethernet" { match if substring(hardware, 0, 1) = 1; log(info, "class ethernet"); }
+shared-network lab {
+  log(info, "shared network scope");
+  subnet 10.0.0.0 netmask 255.255.255.0 {
+    log(concat("subnet scope for ", binary-to-ascii(16, 8, ":", substring(hardware, 1, 6))));
+    pool {
+      range 10.0.0.100 10.0.0.199;
+      log(error, "pool scope");
+      on commit {
+        set seen = "yes";
+        log(info, concat("commit ", binary-to-ascii(10, 8, ".", leased-address)));
+      }
+    }
+  }
+  subnet 10.2.0.0 netmask 255.255.240.0 {
+  }
+}
+subnet 10.1.0.0 netmask 255.255.255.0 {
+}
+"""
+READY = "Server starting service."
+
+
+def test_log_statements_and_on_commit_as_isc_dhcpd_runs_them(
+    lab_prerequisites: None, tmp_path: Path, require_tool: Callable[[str], str]
+) -> None:
+    require_tool("dhclient")
+    logs, records = {}, {}
+    for name, program in (("isc", (DHCPD,)), ("ours", LEASELEDGER_SERVE)):
+        with Lab(tmp_path / name) as each:
+            server = start_dhcpd(each, SRV1, CONF, program=program)
+            mac = each.mac_address(CLI)
+            address = run_dhclient(each).lease.address
+            server.process.wait_for(rf"^DHCPACK on {re.escape(address)} ", 5)
+            output = server.process.output()
+            # The same MAC spelled as binary-to-ascii writes it (no leading zeros).
+            short = ":".join(f"{int(octet, 16):x}" for octet in mac.split(":"))
+            logs[name] = [line.replace(mac, "MAC").replace(short, "MAC")
+                          for line in output.splitlines()]
+            records[name] = last_record(server.leases_text(), address)
+
+    for name in ("isc", "ours"):
+        start = logs[name].index(READY)
+        assert logs[name][start - 1] == "global scope", name  # the start-up run
+    requests = {name: lines[lines.index(READY) + 1:] for name, lines in logs.items()}
+    assert requests["ours"] == requests["isc"]
+    assert requests["isc"][:7] == [
+        "global scope", "shared network scope", "subnet scope for MAC", "pool scope",
+        "class ethernet", "DHCPDISCOVER from MAC via eth0",
+        "DHCPOFFER on 10.0.0.100 to MAC via eth0",
+    ]
+    assert "commit 10.0.0.100" in requests["isc"]
+    for name, record in records.items():
+        assert record is not None and '  set seen = "yes";\n' in record, name
