@@ -31,6 +31,7 @@ from domain.dhcp_decision import (
     Decision,
     LeaseChange,
     LogLine,
+    PendingCommand,
     PingCheck,
     debug,
     error,
@@ -46,7 +47,7 @@ from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, lease_conflict, same_client
 from domain.lease_times import PoolState, bootp_lease_ends, capped_by_mclt, dhcp_lease_time
-from domain.reply_options import ScopeResult, decision_lines, run_scopes
+from domain.reply_options import ScopeResult, add_statement_output, decision_lines, run_scopes
 from domain.reply_packet import ReplyPlan, build_reply
 
 DEFAULT_CACHE_THRESHOLD = 25
@@ -193,6 +194,7 @@ class _Admitted:
     pool: PoolConfig | None
     host: HostConfig | None
     scopes: ScopeResult
+    commands: list[PendingCommand]
 
 
 def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
@@ -219,18 +221,20 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
             f"{grant.msg}: configured min-secs value ({secs_floor}) is greater than secs"
             f" field ({ctx.packet.secs}).  message dropped."
         )
-        return Decision(log=(*ctx.log, *scopes.log, line), changes=ctx.changes())
+        return Decision(log=(*ctx.log, *decision_lines(scopes.log), line),
+                        changes=ctx.changes())
     if host is None:
         host = unfixed_host(ctx)
         if host is not None:
             scopes = scopes_for(host)
     # What the scopes' `log` statements wrote, once (the run that counts), before the
     # request's own line, as dhcpd writes them while it runs the statements.
-    ctx.log.extend(scopes.log)
+    commands: list[PendingCommand] = []
+    add_statement_output(scopes.log, ctx.log, commands)
     refusal = _refusal(grant, scopes.parameters, host)
     if refusal is not None:
         return replace(refusal, log=(*ctx.log, *refusal.log), changes=ctx.changes())
-    return _Admitted(subnet, pool, host, scopes)
+    return _Admitted(subnet, pool, host, scopes, commands)
 
 
 def _billed_now(ctx: RequestContext) -> Callable[[BillingClass], int]:
@@ -286,13 +290,12 @@ def _peer_times(
 
 
 def _on_commit(ctx: RequestContext, new: Lease, body: tuple[Statement, ...],
-               lines: list[LogLine], *, static: bool) -> Lease:
+               lines: list[LogLine], commands: list[PendingCommand], *, static: bool) -> Lease:
     """dhcpd runs the `on commit` body the scopes recorded when it commits a lease (an
     ACK or a BOOTP reply, not an offer), on the record being made: its `log` lines
-    go before the request's line, its `set`s into the record.  (An `execute` in it is
-    not run: see the README.)"""
+    and commands go before the request's line, its `set`s into the record."""
     committed = execute_statements(body, ctx.evaluation(new, static=static))
-    lines.extend(decision_lines(committed.log_lines))
+    add_statement_output(committed.log_lines, lines, commands)
     return new if committed.bindings == new.bindings else replace(new, bindings=committed.bindings)
 
 
@@ -336,7 +339,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     if service is not None:
         new = _peer_times(new, old, grant.offer, tstp, service)
     if admitted.scopes.on_commit and grant.offer is not MessageType.DHCPOFFER:
-        new = _on_commit(ctx, new, admitted.scopes.on_commit, lines, static=static)
+        new = _on_commit(ctx, new, admitted.scopes.on_commit, lines, admitted.commands,
+                         static=static)
     shown, holds = new, ()
     if static:
         shown = replace(old, hardware=ctx.hardware)
@@ -368,5 +372,5 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     return Decision(
         reply=reply, log=tuple(lines), reply_log=(reply_line,), changes=ctx.changes(),
         holds=holds, ping=ping, unicast_to_ciaddr=unicast and ctx.packet.ciaddr != ZERO,
-        max_message_size=plan.max_message_size(ctx),
+        max_message_size=plan.max_message_size(ctx), commands=tuple(admitted.commands),
     )

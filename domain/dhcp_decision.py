@@ -82,12 +82,24 @@ class PingCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingCommand:
+    """A command an `execute` statement asked for: dhcpd runs it, and waits for it,
+    once the first `at` lines of the decision's log are written; the lines after
+    those, and the reply, wait for it too."""
+
+    at: int
+    command: str
+    arguments: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The whole answer to one message (see the module docstring for the order).
 
     `max_message_size` is what the client (or the scope) allows for the reply, option
     57 as dhcpd reads it; the wire codec clamps it.  The reply's `options` are already
-    selected and ordered as dhcpd's `cons_options` would store them."""
+    selected and ordered as dhcpd's `cons_options` would store them.  `commands` are
+    the `execute` statements' commands, at their places in `log`."""
 
     reply: DhcpPacket | None = None
     log: tuple[LogLine, ...] = ()
@@ -97,6 +109,7 @@ class Decision:
     ping: PingCheck | None = None
     unicast_to_ciaddr: bool = False
     max_message_size: int | None = None
+    commands: tuple[PendingCommand, ...] = ()
 
 
 # ---- pieces of dhcpd's log lines -------------------------------------------------------

@@ -77,7 +77,7 @@ class OptionState:
     """
 
     options: Mapping[OptionKey, OptionSetting]
-    log_lines: tuple[LogLine, ...] = ()
+    log_lines: tuple[LogLine | CommandRequest, ...] = ()
     on_events: Mapping[str, tuple[s.Statement, ...]] = dataclasses.field(default_factory=dict)
     bindings: tuple[tuple[str, BindingValue], ...] = ()
     added_classes: tuple[str, ...] = ()
@@ -104,7 +104,7 @@ class _Run:
     def __init__(self, ctx: EvalContext) -> None:
         self.entries: dict[OptionKey, list[OptionEntry]] = {}
         self.options = ResolvedOptions(self.entries, lambda: self.ctx)
-        self.log_lines: list[LogLine] = []
+        self.log_lines: list[LogLine | CommandRequest] = []
         self.on_events: dict[str, tuple[s.Statement, ...]] = {}
         self.added: list[str] = []
         self.commands: list[CommandRequest] = []
@@ -245,13 +245,23 @@ class _Run:
                     self.on_events.pop(event, None)
 
     def execute_command(self, statement: s.ExecuteStatement, ctx: EvalContext) -> None:
+        """dhcpd logs the argument vector at debug level as it builds it (an argument
+        without a value abandons the command); the command itself runs in the
+        caller's hands, at its place among the log lines."""
+        self.log_lines.append(LogLine("debug", f"execute_statement argv[0] = {statement.command}"))
         arguments: list[bytes] = []
-        for argument in statement.arguments:
+        for number, argument in enumerate(statement.arguments, start=1):
             value = evaluate_data(argument, ctx)
             if value is None:
+                self.log_lines.append(LogLine("debug", f"execute: bad arg {number}"))
                 return
+            value = value.split(b"\0", 1)[0]  # a C string, as execvp takes it
             arguments.append(value)
-        self.commands.append(CommandRequest(statement.command, tuple(arguments)))
+            self.log_lines.append(LogLine(
+                "debug", f"execute_statement argv[{number}] = {value.decode('latin-1')}"))
+        command = CommandRequest(statement.command, tuple(arguments))
+        self.commands.append(command)
+        self.log_lines.append(command)
 
     # ---- functions --------------------------------------------------------------------
 
@@ -322,7 +332,7 @@ def startup_bindings(config: DhcpConfig) -> BindingScope:
     return scope
 
 
-def startup_log(config: DhcpConfig) -> tuple[LogLine, ...]:
+def startup_log(config: DhcpConfig) -> tuple[LogLine | CommandRequest, ...]:
     """What the global scope's `log` statements write when dhcpd runs its statements
     with no packet at start-up (dhcpd 4.4 does it twice: reading the configuration,
     and again to settle its server DUID just before it starts serving)."""

@@ -22,11 +22,11 @@ from domain.config.option_settings import combine_option_settings
 from domain.config.parameters import ServerParameters, resolve_server_parameters
 from domain.config.scopes import Scope
 from domain.config.statements import Statement
-from domain.dhcp_decision import LogLevel, LogLine
+from domain.dhcp_decision import LogLevel, LogLine, PendingCommand
 from domain.dhcp_packet import MessageType, Opt, ipv4
 from domain.eval_context import EvalContext
+from domain.execute import CommandRequest, execute_scopes
 from domain.execute import LogLine as StatementLog
-from domain.execute import execute_scopes
 from domain.lease import BindingValue
 
 ASSOCIATED_IP = 92
@@ -49,20 +49,33 @@ class ScopeResult:
     """The DHCP options (code -> payload) and the parameters a run of scopes leaves,
     the variables (`set`) as the lease will keep them, the lines its `log` statements
     wrote (dhcpd writes them as it runs the scopes, before the request's own line)
-    and the `on commit` body it recorded (run when the lease is committed)."""
+    with its `execute` commands among them, and the `on commit` body it recorded (run
+    when the lease is committed)."""
 
     options: dict[int, bytes]
     parameters: ServerParameters
     bindings: tuple[tuple[str, BindingValue], ...] = ()
-    log: tuple[LogLine, ...] = ()
+    log: tuple[StatementLog | CommandRequest, ...] = ()
     on_commit: tuple[Statement, ...] = ()
 
 
-def decision_lines(lines: Iterable[StatementLog]) -> tuple[LogLine, ...]:
+def decision_lines(entries: Iterable[StatementLog | CommandRequest]) -> tuple[LogLine, ...]:
     """`log` statements' lines at their syslog level (`fatal`, which would end dhcpd,
-    is written as an error: a request's statements never stop this server)."""
-    return tuple(LogLine(_LEVELS.get(line.priority, LogLevel.ERROR), line.text)
-                 for line in lines)
+    is written as an error: a request's statements never stop this server); the
+    commands among them are left out (see `add_statement_output`)."""
+    return tuple(LogLine(_LEVELS.get(entry.priority, LogLevel.ERROR), entry.text)
+                 for entry in entries if isinstance(entry, StatementLog))
+
+
+def add_statement_output(entries: Iterable[StatementLog | CommandRequest],
+                         lines: list[LogLine], commands: list[PendingCommand]) -> None:
+    """Append what statements wrote to a decision's `lines`, and their commands to
+    `commands`, each at its place among those lines."""
+    for entry in entries:
+        if isinstance(entry, CommandRequest):
+            commands.append(PendingCommand(len(lines), entry.command, entry.arguments))
+        else:
+            lines.append(LogLine(_LEVELS.get(entry.priority, LogLevel.ERROR), entry.text))
 
 
 def run_scopes(
@@ -104,7 +117,7 @@ def run_scopes(
     parameters = resolve_server_parameters(state.options, authoritative=authoritative)
     if _constant(scopes):
         config.constant_scope_runs[key] = (dict(options), parameters)
-    return ScopeResult(options, parameters, bindings, decision_lines(state.log_lines),
+    return ScopeResult(options, parameters, bindings, state.log_lines,
                        state.on_events.get("commit", ()))
 
 

@@ -52,6 +52,7 @@ from domain.lease_lifecycle import handle_timer, settle_after_load
 from domain.reply_route import Route, route_reply
 from ops.dhcpd_log import emit, lines_batched
 from ops.failover_runner import FailoverRunner
+from ops.statement_commands import StatementCommands
 from projections.lease_view import LeaseView
 
 MAX_BURST = 32  # datagrams taken from the socket at once
@@ -88,6 +89,7 @@ class Daemon:
         self.interfaces = frozenset(interfaces)
         self.clock = clock
         self.pinger = pinger
+        self.commands = StatementCommands(logger)
         self.view = LeaseView(config)
         # Unbounded queue: DHCP requests in flight are bounded by MAX_IN_FLIGHT, and a
         # failover bulk change (a pool balance, an UPDREQALL answer) by the pool's size;
@@ -173,13 +175,21 @@ class Daemon:
             if decision.ping is not None:
                 pinging.append(request)
                 continue
-            emit(self.logger, decision.log)
+            commands_done = None
+            if decision.commands:
+                assert self._nursery is not None, "requests are decided while run() runs"
+                commands_done = self.commands.start(self._nursery, decision)
+            else:
+                emit(self.logger, decision.log)
             for hold in decision.holds:
                 self.view.hold(hold)
             if decision.changes:
                 durable.events += self.stage(decision.changes)
                 durable.owners += self._storing(decision.changes)
-                durable.replies.append(request)
+                durable.replies.append((inbound, decision, commands_done))
+            elif commands_done is not None:
+                assert self._nursery is not None
+                self._nursery.start_soon(self._reply_after, commands_done, inbound, decision)
             else:
                 self._reply_now(inbound, decision)
         return (durable if durable.events else None), pinging
@@ -188,11 +198,20 @@ class Daemon:
         try:
             await self.commit(durable.events)
             self._stored(durable.owners)
+            for _inbound, _decision, commands_done in durable.replies:
+                if commands_done is not None:
+                    await commands_done.wait()
             with lines_batched(self.logger):
-                for inbound, decision in durable.replies:
+                for inbound, decision, _done in durable.replies:
                     self._reply_now(inbound, decision)
         finally:
             self._limit.release()
+
+    async def _reply_after(self, commands_done: trio.Event, inbound: Inbound,
+                           decision: Decision) -> None:
+        """The reply of a decision whose `execute` commands still run (an offer)."""
+        await commands_done.wait()
+        self._reply_now(inbound, decision)
 
     async def _carry_out_then_release(self, inbound: Inbound, decision: Decision) -> None:
         try:
@@ -223,7 +242,10 @@ class Daemon:
                                      self.failover_services())
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
-        emit(self.logger, decision.log)
+        if decision.commands:
+            await self.commands.run(decision)
+        else:
+            emit(self.logger, decision.log)
         for hold in decision.holds:
             self.view.hold(hold)
         if decision.changes:
@@ -374,7 +396,8 @@ class _Durable:
 
     events: list[object] = field(default_factory=list)
     owners: list[tuple[Lease, FailoverRunner]] = field(default_factory=list)
-    replies: list[tuple[Inbound, Decision]] = field(default_factory=list)
+    # with, for a decision whose `execute` commands run, the event they end with
+    replies: list[tuple[Inbound, Decision, trio.Event | None]] = field(default_factory=list)
 
 
 def _ignore(_recordings: list) -> None:

@@ -2,8 +2,9 @@
 `log` in every kind of scope writes its line before the request's own, in scope
 order (global, shared network, subnet, pool, class), at its level (`log (expr)` is
 debug); an `on commit` body runs at the ACK and not at the offer, its `log` line
-first and its `set` into the lease record; the global statements also log at
-start-up.  A dhclient DORA, once against each server."""
+first and its `set` into the lease record, and its `execute` runs the command (its
+arguments logged, its exit status too) before the ACK; the global statements also
+log at start-up.  A dhclient DORA, once against each server."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ shared-network lab {
       log(error, "pool scope");
       on commit {
         set seen = "yes";
+        execute("/bin/sh", "-c", "exit 3", binary-to-ascii(10, 8, ".", leased-address));
         log(info, concat("commit ", binary-to-ascii(10, 8, ".", leased-address)));
       }
     }
@@ -77,6 +79,10 @@ def test_log_statements_and_on_commit_as_isc_dhcpd_runs_them(
         "class ethernet", "DHCPDISCOVER from MAC via eth0",
         "DHCPOFFER on 10.0.0.100 to MAC via eth0",
     ]
-    assert "commit 10.0.0.100" in requests["isc"]
+    commit = requests["isc"].index("commit 10.0.0.100")
+    assert requests["isc"][commit - 5:commit] == [  # the command ran, and was waited for
+        "execute_statement argv[0] = /bin/sh", "execute_statement argv[1] = -c",
+        "execute_statement argv[2] = exit 3", "execute_statement argv[3] = 10.0.0.100",
+        "execute: /bin/sh exit status 768"]
     for name, record in records.items():
         assert record is not None and '  set seen = "yes";\n' in record, name

@@ -132,3 +132,27 @@ def test_on_the_wildcard_address_an_interface_on_no_subnet_is_refused(
     assert not (tmp_path / "dhcpd.pid").exists()
     assert cli.main(["serve", "-d", *files, "a-name-of-17-char"]) == 1
     assert capsys.readouterr().err == "a-name-of-17-char: interface name too long (is 17)\n"
+
+
+def test_an_execute_in_on_commit_has_run_before_the_ack_leaves(tmp_path: Path) -> None:
+    # dhcpd runs the command and waits for it before it answers: so do we (without
+    # holding up other clients meanwhile).
+    notes = tmp_path / "notes"
+    (tmp_path / "dhcpd.conf").write_text(
+        "ping-check false;\nauthoritative;\n"
+        "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.100 10.0.0.110;\n"
+        "  on commit {\n    execute(\"/bin/sh\", \"-c\", \"sleep 0.3; echo $0 >> "
+        f"{notes}\", binary-to-ascii(10, 8, \".\", leased-address));\n"
+        "    execute(\"/bin/sh\", \"-c\", \"exit 2\");\n  }\n}\n")
+    proc, log = serve(tmp_path)
+    try:
+        wait_for(log, "Server starting service.", proc)
+        assert dora(bytes.fromhex("02aa0000000b")) == "10.0.0.100"
+        assert notes.read_text() == "10.0.0.100\n"  # written before the ACK came
+        written = log.read_text().splitlines()
+        assert written[written.index("execute: /bin/sh exit status 512") - 1:][:3] == [
+            "execute_statement argv[2] = exit 2", "execute: /bin/sh exit status 512",
+            "DHCPREQUEST for 10.0.0.100 (127.0.0.1) from 02:aa:00:00:00:0b via 127.0.0.2"]
+    finally:
+        proc.kill()
+        proc.wait()

@@ -417,11 +417,20 @@ def test_log_priorities_add_and_execute(tmp_path: Path) -> None:
         }
     """)
     state = run_subnet(config, discover("001a2b0c0d0e", {}), lease_address="10.0.0.100")
-    assert state.log_lines == (LogLine("error", "cut"), LogLine("debug", "debug by default"))
-    assert state.added_classes == ("late-class",)
-    assert state.commands == (
-        CommandRequest("/usr/local/bin/notify", (b"lease", b"10.0.0.100")),
+    notify = CommandRequest("/usr/local/bin/notify", (b"lease", b"10.0.0.100"))
+    # dhcpd logs each argument as it builds the command (debug), and abandons one
+    # whose argument has no value; the command sits where it runs, among the lines.
+    assert state.log_lines == (
+        LogLine("error", "cut"), LogLine("debug", "debug by default"),
+        LogLine("debug", "execute_statement argv[0] = /usr/local/bin/notify"),
+        LogLine("debug", "execute_statement argv[1] = lease"),
+        LogLine("debug", "execute_statement argv[2] = 10.0.0.100"),
+        notify,
+        LogLine("debug", "execute_statement argv[0] = /bin/never"),
+        LogLine("debug", "execute: bad arg 1"),
     )
+    assert state.added_classes == ("late-class",)
+    assert state.commands == (notify,)
 
 
 APPEND_CONF = """

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.config.model import DhcpConfig
-from domain.dhcp_decision import LogLevel, LogLine
+from domain.dhcp_decision import LogLevel, LogLine, PendingCommand
 from domain.dhcp_packet import DhcpPacket, MessageType, Opt
 from domain.eval_context import BindingScope, EvalContext
+from domain.execute import CommandRequest
 from domain.execute import LogLine as StatementLog
 from domain.reply_options import (
+    add_statement_output,
     decision_lines,
     max_message_size,
     netmask_of,
@@ -151,5 +153,13 @@ def test_a_scope_run_hands_back_its_log_lines_and_its_on_commit_body(
     config = make_config('subnet 10.0.0.0 netmask 255.255.255.0 { log(error, "here");'
                          ' on commit { log(info, "x"); } range 10.0.0.10 10.0.0.20; }')
     result = run_scopes(config, subnet=config.subnets[0])
-    assert result.log == (LogLine(LogLevel.ERROR, "here"),)
+    assert result.log == (StatementLog("error", "here"),)
     assert len(result.on_commit) == 1
+
+
+def test_statement_output_puts_each_command_at_its_place_among_the_lines() -> None:
+    lines, commands = [LogLine(LogLevel.INFO, "before")], []
+    add_statement_output([StatementLog("debug", "argv"), CommandRequest("/bin/x", (b"a",)),
+                          StatementLog("info", "after")], lines, commands)
+    assert [line.text for line in lines] == ["before", "argv", "after"]
+    assert commands == [PendingCommand(2, "/bin/x", (b"a",))]
