@@ -11,7 +11,9 @@ is decided and staged in turn, the replies that need no disk (offers) leave at o
 and the burst's lease changes go to the committer as one write whose replies a task
 sends when it is durable, while the next burst is decided.  Under load a burst costs
 one trip through trio's scheduler instead of one per request; a lone request is a
-burst of one.  A request that pings first (ping-check) is carried out on its own.
+burst of one.  A request that pings first (ping-check) is carried out on its own; one
+whose statements `execute` a command is staged at once, but the rest of its log and
+its reply wait for the commands (ops/statement_commands.py).
 
 A second task runs the lease timers (expiry, release and abandon timeouts) from the
 expiry queue.  Time comes from one injected clock so tests can drive it.
