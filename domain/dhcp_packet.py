@@ -147,10 +147,14 @@ class DhcpPacket:
 class Inbound:
     """A received message and where it came from: the interface it arrived on (the
     core needs it to find the shared network of a non-relayed client) and the IP
-    source, which DHCPINFORM and unicast renewals use."""
+    source, which DHCPINFORM and unicast renewals use.  `interface_address` is the
+    interface's own (primary) address; `interface_network` the shared network the
+    start-up check attached the interface to, when it knows one (a secondary address
+    may be what put it there)."""
 
     packet: DhcpPacket
     interface: str
     source_address: str
     source_port: int
     interface_address: str | None = None
+    interface_network: str | None = None

@@ -45,10 +45,13 @@ _WITHOUT_NETWORK = frozenset({MessageType.DHCPREQUEST, MessageType.DHCPINFORM, D
 
 def interface_network(inbound: Inbound, config: DhcpConfig) -> SharedNetworkConfig | None:
     """The shared network of the arrival interface: the one tied to it by name, else
-    the one holding the interface's address (dhcpd's setup at start)."""
+    the one the start-up check attached it to, else the one holding the interface's
+    address (dhcpd's setup at start)."""
     for network in config.shared_networks:
         if network.interface is not None and network.interface == inbound.interface:
             return network
+    if inbound.interface_network is not None:
+        return config.shared_network(inbound.interface_network)
     if inbound.interface_address is None:
         return None
     return config.shared_network_for_address(ipv4(inbound.interface_address))

@@ -16,18 +16,22 @@ What dhcpd does that the lines show:
   simply has no address, so it is "No subnet declaration for X (no IPv4 addresses)."
   (dhcpd's "%s: not found" is unreachable in a build with DHCPv6, as Debian's);
 - every interface it looks at, named or not, is matched to subnets, so two of them on
-  one subnet are reported even when only one is served.
+  one subnet are reported even when only one is served;
+- every IPv4 address of an interface is matched, secondary ones too (dhcpd reads them
+  with getifaddrs), in the kernel's order: one in a declared subnet is enough, and the
+  warning names the first.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LogLine, error, info
 
+_MULTIPLE_NETWORKS = " matches multiple shared networks"
 # IFNAMSIZ minus the terminating NUL: dhcpd refuses a longer name on its command line.
 MAX_INTERFACE_NAME = 15
 NO_INTERFACES = "Not configured to listen on any interfaces!"
@@ -35,11 +39,11 @@ NO_INTERFACES = "Not configured to listen on any interfaces!"
 
 @dataclass(frozen=True, slots=True)
 class NetworkInterface:
-    """One interface as the kernel reports it: its first IPv4 address (None without
-    one) and the flags dhcpd's choice depends on."""
+    """One interface as the kernel reports it: its IPv4 addresses, primary first, and
+    the flags dhcpd's choice depends on."""
 
     name: str
-    address: ipaddress.IPv4Address | None
+    addresses: tuple[ipaddress.IPv4Address, ...]
     up: bool
     broadcast: bool
     loopback: bool = False
@@ -49,11 +53,18 @@ class NetworkInterface:
 @dataclass(frozen=True, slots=True)
 class InterfaceCheck:
     """The interfaces to serve (names, in dhcpd's order), the lines dhcpd logs while
-    choosing them, and whether it stops there (`fatal`: exit 1 after the lines)."""
+    choosing them, and whether it stops there (`fatal`: exit 1 after the lines).
+    `networks` names the shared network each interface is attached to: the one of its
+    first address in a declared subnet, which a secondary address may be — a request
+    arriving on the interface belongs there (its primary address may be on none).
+    `addresses` gives each interface's first address: dhcpd's server identifier and
+    reply source on it, whatever the kernel would pick for a broadcast."""
 
     served: tuple[str, ...]
     log: tuple[LogLine, ...]
     fatal: bool
+    networks: dict[str, str] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
 
 
 def name_too_long(requested: Sequence[str]) -> LogLine | None:
@@ -74,17 +85,22 @@ def check_interfaces(
     the names given on the command line, empty for "every broadcast interface".
     """
     looked_at = [interface for interface in present if _looked_at(interface, requested)]
-    lines = _same_subnet_lines(config, looked_at)
+    firsts = {interface.name: str(interface.addresses[0])
+              for interface in looked_at if interface.addresses}
+    networks: dict[str, str] = {}
+    lines = _attach(config, looked_at, networks)
+    if lines and lines[-1].text.endswith(_MULTIPLE_NETWORKS):
+        return InterfaceCheck((), tuple(lines), True, networks, firsts)
     served: list[str] = []
-    for name, address in _candidates(looked_at, requested):
-        if address is not None and config.subnet_for_address(address) is not None:
+    for name, addresses in _candidates(looked_at, requested):
+        if any(config.subnet_for_address(address) is not None for address in addresses):
             served.append(name)
             continue
-        lines.extend(_no_subnet_lines(name, address))
+        lines.extend(_no_subnet_lines(name, addresses[0] if addresses else None))
     fatal = not served
     if fatal:
         lines.extend((info(""), error(NO_INTERFACES)))
-    return InterfaceCheck(tuple(served), tuple(lines), fatal)
+    return InterfaceCheck(tuple(served), tuple(lines), fatal, networks, firsts)
 
 
 def _looked_at(interface: NetworkInterface, requested: Sequence[str]) -> bool:
@@ -99,37 +115,46 @@ def _looked_at(interface: NetworkInterface, requested: Sequence[str]) -> bool:
 
 def _candidates(
     looked_at: Sequence[NetworkInterface], requested: Sequence[str]
-) -> list[tuple[str, ipaddress.IPv4Address | None]]:
+) -> list[tuple[str, tuple[ipaddress.IPv4Address, ...]]]:
     """The interfaces dhcpd goes on to check, in its (reversed) order, each with the
-    address it found.  A name given twice is two entries, only the first of which (in
+    addresses it found.  A name given twice is two entries, only the first of which (in
     that order) is matched with the kernel's interface."""
     if not requested:
-        return [(interface.name, interface.address) for interface in reversed(looked_at)]
-    addresses = {interface.name: interface.address for interface in looked_at}
-    candidates: list[tuple[str, ipaddress.IPv4Address | None]] = []
+        return [(interface.name, interface.addresses) for interface in reversed(looked_at)]
+    addresses = {interface.name: interface.addresses for interface in looked_at}
+    candidates: list[tuple[str, tuple[ipaddress.IPv4Address, ...]]] = []
     for name in reversed(requested):
-        candidates.append((name, addresses.pop(name, None)))
+        candidates.append((name, addresses.pop(name, ())))
     return candidates
 
 
-def _same_subnet_lines(
-    config: DhcpConfig, looked_at: Sequence[NetworkInterface]
+def _attach(
+    config: DhcpConfig, looked_at: Sequence[NetworkInterface], networks: dict[str, str]
 ) -> list[LogLine]:
-    """dhcpd's complaint when a second interface lands on a subnet (and so on a shared
-    network) that an earlier one already has: the earlier one keeps it."""
+    """dhcpd's `dhcpd_interface_setup_hook`, address by address: each interface takes
+    the shared network of its first address in a declared subnet (into `networks`); an
+    address in another shared network is fatal; a second interface landing on a subnet
+    (and so on a shared network) that an earlier one has gets a complaint, and the
+    earlier one keeps it."""
     owners: dict[tuple[str, int | str], str] = {}
     lines: list[LogLine] = []
     for interface in looked_at:
-        if interface.address is None:
-            continue
-        subnet = config.subnet_for_address(interface.address)
-        if subnet is None:
-            continue
-        for what, key in (("same subnet", subnet.id),
-                          ("same shared network", subnet.shared_network)):
-            owner = owners.setdefault((what, key), interface.name)
+        for address in interface.addresses:
+            subnet = config.subnet_for_address(address)
+            if subnet is None:
+                continue
+            owner = owners.setdefault(("same subnet", subnet.id), interface.name)
             if owner != interface.name:
-                lines.append(error(f"Multiple interfaces match the {what}: "
+                lines.append(error(f"Multiple interfaces match the same subnet: "
+                                   f"{owner} {interface.name}"))
+            attached = networks.setdefault(interface.name, subnet.shared_network)
+            if attached != subnet.shared_network:
+                lines.append(error(f"Interface {interface.name}{_MULTIPLE_NETWORKS}"))
+                return lines
+            owner = owners.setdefault(("same shared network", subnet.shared_network),
+                                      interface.name)
+            if owner != interface.name:
+                lines.append(error(f"Multiple interfaces match the same shared network: "
                                    f"{owner} {interface.name}"))
     return lines
 

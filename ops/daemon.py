@@ -30,7 +30,7 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -81,6 +81,8 @@ class Daemon:
         logger: logging.Logger,
         *,
         interfaces: Sequence[str] = (),
+        interface_networks: Mapping[str, str] | None = None,
+        interface_addresses: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
         pinger: Pinger | None = None,
     ) -> None:
@@ -89,6 +91,11 @@ class Daemon:
         self.endpoint = endpoint
         self.logger = logger
         self.interfaces = frozenset(interfaces)
+        # interface -> the shared network the start-up check attached it to, and its
+        # first address (dhcpd's server identifier there; the kernel's pick for a
+        # broadcast, IP_PKTINFO's spec_dst, may be another interface's address)
+        self.interface_networks = dict(interface_networks or {})
+        self.interface_addresses = dict(interface_addresses or {})
         self.clock = clock
         self.pinger = pinger
         self.commands = StatementCommands(logger)
@@ -238,8 +245,10 @@ class Daemon:
             self.logger.info("%s (from %s:%d via %s)", exc.log_line, datagram.source_address,
                              datagram.source_port, datagram.interface or "?")
             return None
-        inbound = Inbound(packet, datagram.interface, datagram.source_address,
-                          datagram.source_port, datagram.interface_address)
+        interface = datagram.interface
+        inbound = Inbound(packet, interface, datagram.source_address, datagram.source_port,
+                          self.interface_addresses.get(interface, datagram.interface_address),
+                          self.interface_networks.get(interface))
         return inbound, decide_reply(inbound, self.view, self.config, self.now(),
                                      self.failover_services())
 

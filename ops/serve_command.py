@@ -38,7 +38,7 @@ from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LogLine
 from domain.execute import startup_log
-from domain.interface_check import check_interfaces, name_too_long
+from domain.interface_check import InterfaceCheck, check_interfaces, name_too_long
 from domain.lease_events import LeaseEvent
 from domain.reply_options import decision_lines
 from ops.control import ServerControl, default_control_path
@@ -121,11 +121,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _interfaces_to_serve(
     args: argparse.Namespace, config: DhcpConfig, logger: logging.Logger
-) -> tuple[str, ...] | None:
-    """The interfaces whose requests are answered (empty: all), or None when dhcpd
-    would have refused to start; the check's lines are logged either way."""
+) -> InterfaceCheck | None:
+    """The interfaces whose requests are answered (`served`, empty: all) and the shared
+    network each is attached to, or None when dhcpd would have refused to start; the
+    check's lines are logged either way."""
     if args.listen != WILDCARD:
-        return tuple(args.interfaces)
+        return InterfaceCheck(tuple(args.interfaces), (), fatal=False)
     try:
         present = list_interfaces()
     except OSError:
@@ -133,7 +134,7 @@ def _interfaces_to_serve(
         return None
     check = check_interfaces(config, present, args.interfaces)
     emit(logger, check.log)
-    return None if check.fatal else check.served
+    return None if check.fatal else check
 
 
 def _test_lease_file(path: str, logger: logging.Logger) -> int:
@@ -150,7 +151,7 @@ def _test_lease_file(path: str, logger: logging.Logger) -> int:
 
 async def _serve(
     args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger,
-    interfaces: tuple[str, ...], global_log: tuple[LogLine, ...],
+    interfaces: InterfaceCheck, global_log: tuple[LogLine, ...],
 ) -> int:
     try:
         endpoint = await DhcpUdpEndpoint.open(args.listen, args.port)
@@ -159,7 +160,9 @@ async def _serve(
                      exc.strerror)
         return 1
     pinger = Pinger()
-    daemon = Daemon(config, lease_log, endpoint, logger, interfaces=interfaces,
+    daemon = Daemon(config, lease_log, endpoint, logger, interfaces=interfaces.served,
+                    interface_networks=interfaces.networks,
+                    interface_addresses=interfaces.addresses,
                     pinger=pinger)
     status = 0
     try:

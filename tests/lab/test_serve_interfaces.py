@@ -10,12 +10,13 @@ bug-report trailer of a fatal error (leaseledger prints no trailer).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from domain.interface_check import NO_INTERFACES
+from ops.lab.clients import run_dhclient
 from ops.lab.lab_config import LAB_CONF
 from ops.lab.netns import CLI, SRV1, Lab, run_ip
 from ops.lab.probe_client import probe_argv
@@ -102,4 +103,31 @@ def test_with_no_interface_left_the_server_refuses_to_start(
         assert not Path(lab.workdir / label / "dhcpd.pid").exists()
 
     assert seen["isc"][-1] == NO_INTERFACES
+    assert seen["ours"] == seen["isc"]
+
+
+def test_an_interface_whose_other_address_is_on_a_declared_subnet_is_served_from_it(
+    lab: Lab, require_tool: Callable[[str], str]
+) -> None:
+    # srv1's eth1 gets a second address, 10.6.0.250/24, on a declared subnet: dhcpd
+    # (getifaddrs) attaches the interface to that subnet's network and serves it,
+    # with its first address, 10.9.0.1, as the server identifier.
+    require_tool("dhclient")
+    add_uncovered_leg(lab)
+    run_ip("-n", lab.namespace(SRV1), "addr", "add", "10.6.0.250/24", "dev", UNCOVERED)
+    config = LAB_CONF + "subnet 10.6.0.0 netmask 255.255.255.0 { range 10.6.0.100 10.6.0.199; }\n"
+    seen: dict[str, tuple[str, str | None, str]] = {}
+    for label, program in _PROGRAMS.items():
+        server = start_dhcpd(lab, SRV1, config, name=label, program=program,
+                             interfaces=("eth0", UNCOVERED))
+        client = run_dhclient(lab, CLI, interface=UNCOVERED, name=f"dhclient-{label}")
+        lease = client.lease
+        client.process.stop()
+        output = server.process.output()
+        server.process.stop()
+        seen[label] = (lease.address, lease.server_identifier,
+                       "warned" if "No subnet declaration" in output else "quiet")
+
+    assert seen["isc"][0].startswith("10.6.0.")
+    assert seen["isc"][1:] == ("10.9.0.1", "quiet")
     assert seen["ours"] == seen["isc"]

@@ -149,6 +149,11 @@ def test_network_comes_from_link_selection_then_118_then_giaddr(
     assert located(extra={Opt.SUBNET_SELECTION: b"\x0a"}) is None
     no_address = Inbound(packet(MessageType.DHCPDISCOVER, hw(1)), "eth9", ZERO, 68, None)
     assert interface_network(no_address, config) is None
+    # The start-up check attached the interface by a secondary address: that decides,
+    # whatever network (none here) its primary address is on.
+    attached = Inbound(packet(MessageType.DHCPDISCOVER, hw(1)), "eth9", ZERO, 68,
+                       "192.0.2.1", "lan")
+    assert interface_network(attached, config).name == "lan"
 
 
 def test_relayed_discover_is_served_from_the_relay_network(

@@ -22,12 +22,12 @@ MakeConfig = Callable[[str], DhcpConfig]
 FIXTURES = Path(__file__).parent / "fixtures" / "interface_check"
 
 
-def up(name: str, address: str | None = None) -> NetworkInterface:
-    return NetworkInterface(name, ipaddress.IPv4Address(address) if address else None,
+def up(name: str, *addresses: str) -> NetworkInterface:
+    return NetworkInterface(name, tuple(map(ipaddress.IPv4Address, addresses)),
                             up=True, broadcast=True)
 
 
-LOOPBACK = NetworkInterface("lo", ipaddress.IPv4Address("127.0.0.1"), up=True,
+LOOPBACK = NetworkInterface("lo", (ipaddress.IPv4Address("127.0.0.1"),), up=True,
                             broadcast=False, loopback=True)
 # The capture namespace, in its index order.
 CAPTURED = (LOOPBACK, up("peth0"), up("eth0", "10.0.0.10"), up("pdum1"),
@@ -76,7 +76,7 @@ def test_a_refusal_ends_with_an_info_blank_line_and_the_fatal_error(
 
 
 def test_down_interfaces_are_never_used_even_when_named(make_config: MakeConfig) -> None:
-    down = NetworkInterface("eth1", ipaddress.IPv4Address("10.0.0.20"), up=False,
+    down = NetworkInterface("eth1", (ipaddress.IPv4Address("10.0.0.20"),), up=False,
                             broadcast=True)
     conf = config(make_config, "one-subnet.conf")
 
@@ -88,7 +88,7 @@ def test_down_interfaces_are_never_used_even_when_named(make_config: MakeConfig)
 
 
 def test_point_to_point_links_are_used_only_when_named(make_config: MakeConfig) -> None:
-    tunnel = NetworkInterface("tun0", ipaddress.IPv4Address("10.0.0.30"), up=True,
+    tunnel = NetworkInterface("tun0", (ipaddress.IPv4Address("10.0.0.30"),), up=True,
                               broadcast=False, point_to_point=True)
     conf = config(make_config, "one-subnet.conf")
 
@@ -114,3 +114,47 @@ def test_an_interface_name_longer_than_the_kernel_allows_is_refused() -> None:
     assert line is not None
     assert (line.level, line.text) == (
         LogLevel.ERROR, "abcdefghijklmnopq: interface name too long (is 17)")
+
+
+def test_a_secondary_address_on_a_declared_subnet_is_enough(make_config: MakeConfig) -> None:
+    # dhcpd matches every address the kernel lists (getifaddrs), the primary first.
+    conf = config(make_config, "one-subnet.conf")
+    check = check_interfaces(conf, (up("eth0", "192.0.2.7", "10.0.0.10"),), [])
+    assert check.served == ("eth0",) and check.log == ()
+    missing = check_interfaces(conf, (up("eth0", "192.0.2.7", "198.51.100.1"),), [])
+    assert "No subnet declaration for eth0 (192.0.2.7)." in [line.text for line in missing.log]
+
+
+def test_a_secondary_address_can_make_two_interfaces_share_a_subnet(
+    make_config: MakeConfig,
+) -> None:
+    conf = config(make_config, "one-subnet.conf")
+    check = check_interfaces(conf, (up("eth0", "10.0.0.10"), up("eth1", "192.0.2.7",
+                                                                  "10.0.0.11")), [])
+    assert "Multiple interfaces match the same subnet: eth0 eth1" in [
+        line.text for line in check.log]
+
+
+TWO_NETWORKS = """
+subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.199; }
+shared-network other { subnet 10.1.0.0 netmask 255.255.255.0 { } }
+"""
+
+
+def test_each_interface_is_attached_to_the_network_of_its_first_covered_address(
+    make_config: MakeConfig,
+) -> None:
+    conf = make_config(TWO_NETWORKS)
+    check = check_interfaces(conf, (up("eth0", "192.0.2.7", "10.1.0.5"),
+                                    up("eth1", "10.0.0.10")), [])
+    assert check.networks == {"eth0": "other", "eth1": conf.subnets[0].shared_network}
+    assert check.served == ("eth1", "eth0")
+
+
+def test_an_interface_on_two_shared_networks_is_fatal_as_in_dhcpd(
+    make_config: MakeConfig,
+) -> None:
+    check = check_interfaces(make_config(TWO_NETWORKS),
+                             (up("eth0", "10.0.0.10", "10.1.0.5"),), [])
+    assert check.fatal and check.served == ()
+    assert check.log[-1].text == "Interface eth0 matches multiple shared networks"
