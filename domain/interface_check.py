@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LogLine, error, info
 
-_MULTIPLE_NETWORKS = " matches multiple shared networks"
 # IFNAMSIZ minus the terminating NUL: dhcpd refuses a longer name on its command line.
 MAX_INTERFACE_NAME = 15
 NO_INTERFACES = "Not configured to listen on any interfaces!"
@@ -88,8 +87,8 @@ def check_interfaces(
     firsts = {interface.name: str(interface.addresses[0])
               for interface in looked_at if interface.addresses}
     networks: dict[str, str] = {}
-    lines = _attach(config, looked_at, networks)
-    if lines and lines[-1].text.endswith(_MULTIPLE_NETWORKS):
+    lines, torn = _attach(config, looked_at, networks)
+    if torn:
         return InterfaceCheck((), tuple(lines), True, networks, firsts)
     served: list[str] = []
     for name, addresses in _candidates(looked_at, requested):
@@ -130,12 +129,12 @@ def _candidates(
 
 def _attach(
     config: DhcpConfig, looked_at: Sequence[NetworkInterface], networks: dict[str, str]
-) -> list[LogLine]:
+) -> tuple[list[LogLine], bool]:
     """dhcpd's `dhcpd_interface_setup_hook`, address by address: each interface takes
     the shared network of its first address in a declared subnet (into `networks`); an
-    address in another shared network is fatal; a second interface landing on a subnet
-    (and so on a shared network) that an earlier one has gets a complaint, and the
-    earlier one keeps it."""
+    address in another shared network is fatal (True); a second interface landing on a
+    subnet (and so on a shared network) that an earlier one has gets a complaint, and
+    the earlier one keeps it."""
     owners: dict[tuple[str, int | str], str] = {}
     lines: list[LogLine] = []
     for interface in looked_at:
@@ -149,14 +148,15 @@ def _attach(
                                    f"{owner} {interface.name}"))
             attached = networks.setdefault(interface.name, subnet.shared_network)
             if attached != subnet.shared_network:
-                lines.append(error(f"Interface {interface.name}{_MULTIPLE_NETWORKS}"))
-                return lines
+                lines.append(error(f"Interface {interface.name} matches multiple shared"
+                                   " networks"))
+                return lines, True
             owner = owners.setdefault(("same shared network", subnet.shared_network),
                                       interface.name)
             if owner != interface.name:
                 lines.append(error(f"Multiple interfaces match the same shared network: "
                                    f"{owner} {interface.name}"))
-    return lines
+    return lines, False
 
 
 def _no_subnet_lines(name: str, address: ipaddress.IPv4Address | None) -> list[LogLine]:

@@ -63,8 +63,7 @@ def decision_lines(entries: Iterable[StatementLog | CommandRequest]) -> tuple[Lo
     """`log` statements' lines at their syslog level (`fatal`, which would end dhcpd,
     is written as an error: a request's statements never stop this server); the
     commands among them are left out (see `add_statement_output`)."""
-    return tuple(LogLine(_LEVELS.get(entry.priority, LogLevel.ERROR), entry.text)
-                 for entry in entries if isinstance(entry, StatementLog))
+    return tuple(_decision_line(entry) for entry in entries if isinstance(entry, StatementLog))
 
 
 def add_statement_output(entries: Iterable[StatementLog | CommandRequest],
@@ -75,7 +74,11 @@ def add_statement_output(entries: Iterable[StatementLog | CommandRequest],
         if isinstance(entry, CommandRequest):
             commands.append(PendingCommand(len(lines), entry.command, entry.arguments))
         else:
-            lines.append(LogLine(_LEVELS.get(entry.priority, LogLevel.ERROR), entry.text))
+            lines.append(_decision_line(entry))
+
+
+def _decision_line(entry: StatementLog) -> LogLine:
+    return LogLine(_LEVELS.get(entry.priority, LogLevel.ERROR), entry.text)
 
 
 def run_scopes(
