@@ -280,12 +280,12 @@ def _peer_times(
     `supersede_lease`): an OFFER is not propagated, so it keeps the old peer times; an
     ACK tells the peer `tstp` and may not keep a tsfp beyond it; BOOTP has none."""
     if offer is MessageType.DHCPOFFER:
-        return replace(new, tstp=old.tstp, tsfp=old.tsfp, atsfp=old.atsfp)
+        return new.replace(tstp=old.tstp, tsfp=old.tsfp, atsfp=old.atsfp)
     if offer is MessageType.DHCPACK:
         tsfp = old.tsfp
         if tsfp is not None and tstp < tsfp:
             tsfp = tstp
-        new = replace(new, tstp=tstp, tsfp=tsfp)
+        new = new.replace(tstp=tstp, tsfp=tsfp)
     return failover_committed(new, service)
 
 
@@ -296,7 +296,7 @@ def _on_commit(ctx: RequestContext, new: Lease, body: tuple[Statement, ...],
     and commands go before the request's line, its `set`s into the record."""
     committed = execute_statements(body, ctx.evaluation(new, static=static))
     add_statement_output(committed.log_lines, lines, commands)
-    return new if committed.bindings == new.bindings else replace(new, bindings=committed.bindings)
+    return new if committed.bindings == new.bindings else new.replace(bindings=committed.bindings)
 
 
 def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
@@ -335,7 +335,7 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         failover_pool=pool is not None and pool.failover_peer is not None,
     )
     if new.billing != billing.billed_to:
-        new = replace(new, billing=billing.billed_to)
+        new = new.replace(billing=billing.billed_to)
     if service is not None:
         new = _peer_times(new, old, grant.offer, tstp, service)
     if admitted.scopes.on_commit and grant.offer is not MessageType.DHCPOFFER:
@@ -343,14 +343,14 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
                          static=static)
     shown, holds = new, ()
     if static:
-        shown = replace(old, hardware=ctx.hardware)
+        shown = old.replace(hardware=ctx.hardware)
     else:
         reuse = _reusable(ctx, old, new, params)
         if reuse is not None:
             lines.append(reuse)
             # dhcpd answers with the lease as it stands, under the name just sent
             hostname = new.client_hostname or old.client_hostname
-            shown, expiry = replace(old, client_hostname=hostname), old.ends or expiry
+            shown, expiry = old.replace(client_hostname=hostname), old.ends or expiry
         else:
             if lease_conflict(old, new):
                 lines.append(error(f"Lease conflict at {old.ip}"))

@@ -16,13 +16,13 @@ over the caller learns it (`peer_has_leases`), to log `peer holds all free lease
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.config.declarations import PoolConfig
 from domain.dhcp_context import RequestContext
 from domain.dhcp_decision import error
-from domain.dhcp_packet import ipv4
 from domain.failover.service_view import FailoverService
 from domain.failover.states import Role
 from domain.failover_dhcp import mine_to_reallocate
@@ -67,7 +67,8 @@ def allocate(ctx: RequestContext, pools: Sequence[PoolConfig]) -> Allocation:
 
 
 def _lease_of(ctx: RequestContext, head: int | None) -> Lease | None:
-    return lease_at(ctx, str(ipv4(head))) if head is not None else None
+    # A queue head is an address number; inet_ntoa writes it as IPv4Address would.
+    return lease_at(ctx, socket.inet_ntoa(head.to_bytes(4, "big"))) if head is not None else None
 
 
 def _plain_candidate(ctx: RequestContext, pool: PoolConfig) -> Lease | None:

@@ -15,7 +15,6 @@ still forbid the offer (not responding, or load balanced to the peer).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from domain.ack_lease import Grant, ack_lease
 from domain.allocate_lease import allocate
@@ -58,7 +57,7 @@ def discover(ctx: RequestContext) -> Decision:
         if refusal is not None:
             return refusal
     if (lease.ends or 0) < ctx.now and lease.bindings:
-        lease = replace(lease, bindings=())
+        lease = lease.replace(bindings=())
     when = max(ctx.now + OFFER_HOLD_SECONDS, lease.ends or 0)
     return ack_lease(ctx, Grant(lease, MessageType.DHCPOFFER, msg, when=when, fixed=fixed))
 

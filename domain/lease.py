@@ -3,7 +3,10 @@
 These are what the lease log is made of: every event carries one of them, and the
 lease-file codec turns each into exactly the text ISC dhcpd 4.4 writes.  They are frozen
 dataclasses with slots, not pydantic models, because they are built and compared on the
-hot path (every ACK) and by the thousand during a replay.
+hot path (every ACK) and by the thousand during a replay.  The lease itself is an
+immutable named tuple: a failover pair builds, changes and compares several per exchange,
+and a tuple is made in a quarter of the time a frozen dataclass takes (its `replace` in an
+eighth).
 
 The fields follow ISC's `struct lease` as dhcpd.leases shows it, with two conventions:
 
@@ -23,7 +26,8 @@ hostname) are str holding one character per byte (Latin-1), as the lexer returns
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 NEVER = 0x7FFFFFFF  # ISC's MAX_TIME, written `never`
 
@@ -112,8 +116,7 @@ class AgentOption:
 BindingValue = bytes | int | bool
 
 
-@dataclass(frozen=True, slots=True)
-class Lease:
+class Lease(NamedTuple):
     """One `lease A.B.C.D { … }` record: the whole state of an address after a change.
 
     `bindings` keeps the `set` statements in the order the record gives them (ISC
@@ -145,6 +148,17 @@ class Lease:
     on_release: str | None = None
     on_expiry_or_release: bool = False
 
+    def replace(self, **changes: Any) -> Lease:
+        """This record with the named fields changed (what `dataclasses.replace` does
+        for the other records, without its per-field work)."""
+        values = list(self)
+        for name, value in changes.items():
+            try:
+                values[_LEASE_FIELD_AT[name]] = value
+            except KeyError:
+                raise TypeError(f"Lease has no field {name!r}") from None
+        return tuple.__new__(Lease, values)
+
     def binding(self, name: str) -> BindingValue | None:
         """The value of `set name`, found the way ISC finds it (case-insensitively)."""
         wanted = name.lower()
@@ -162,6 +176,9 @@ class Lease:
     def ddns_rev_name(self) -> BindingValue | None:
         """The reverse DNS name dhcpd's DDNS code recorded (the `ddns-rev-name` binding)."""
         return self.binding("ddns-rev-name")
+
+
+_LEASE_FIELD_AT = {name: at for at, name in enumerate(Lease._fields)}
 
 
 def with_load_defaults(lease: Lease, now: int, failover_pool: bool) -> Lease:
@@ -185,7 +202,7 @@ def with_load_defaults(lease: Lease, now: int, failover_pool: bool) -> Lease:
                        rewind_binding_state=None)
     if lease.tstp is None and lease.ends is not None:
         changes["tstp"] = lease.ends
-    return replace(lease, **changes) if changes else lease
+    return lease.replace(**changes) if changes else lease
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import replace
 
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LeaseChange
@@ -58,8 +57,7 @@ def _unbind_client(lease: Lease) -> Lease:
     """What dhcpd drops when an active lease stops being active: the hostname, relay
     options, billing and `on` statements (they only make sense while bound).  The
     time sent to a peer becomes the lease's end."""
-    return replace(
-        lease,
+    return lease.replace(
         client_hostname=None,
         agent_options=(),
         billing=None,
@@ -81,11 +79,11 @@ def released(lease: Lease, now: int) -> Lease:
     if not is_bound(lease):
         return lease
     was_active = lease.binding_state is BindingState.ACTIVE
-    lease = replace(lease, bindings=(), ends=now, tstp=now)
+    lease = lease.replace(bindings=(), ends=now, tstp=now)
     if was_active:
         lease = _unbind_client(lease)
-    return replace(
-        lease, binding_state=BindingState.FREE, next_binding_state=BindingState.FREE
+    return lease.replace(
+        binding_state=BindingState.FREE, next_binding_state=BindingState.FREE
     )
 
 
@@ -98,14 +96,13 @@ def abandoned(lease: Lease, now: int, abandon_lease_time: int) -> Lease:
     """The record after dhcpd's `abandon_lease` (DHCPDECLINE, or an echo reply to the
     ping before an offer): nobody's, unusable until now + abandon-lease-time."""
     was_active = lease.binding_state is BindingState.ACTIVE
-    lease = replace(
-        lease, ends=_abandon_ends(now, abandon_lease_time), bindings=(), hardware=None,
+    lease = lease.replace(
+        ends=_abandon_ends(now, abandon_lease_time), bindings=(), hardware=None,
         uid=None, agent_options=(),
     )
     if was_active:
         lease = _unbind_client(lease)
-    return replace(
-        lease,
+    return lease.replace(
         binding_state=BindingState.ABANDONED,
         next_binding_state=BindingState.FREE,
     )
@@ -116,8 +113,8 @@ def timed_out(lease: Lease) -> Lease:
     from active this is dhcpd's expiry (client-specific parts dropped, tstp = ends)."""
     if lease.binding_state is BindingState.ACTIVE:
         lease = _unbind_client(lease)
-    return replace(
-        lease, binding_state=BindingState.FREE, next_binding_state=BindingState.FREE
+    return lease.replace(
+        binding_state=BindingState.FREE, next_binding_state=BindingState.FREE
     )
 
 
@@ -159,9 +156,9 @@ def failover_transition(lease: Lease, target: BindingState, service: FailoverSer
         following = target
     else:
         following = BindingState.FREE
-    lease = replace(lease, binding_state=target, next_binding_state=following)
+    lease = lease.replace(binding_state=target, next_binding_state=following)
     if target in _PARTNER_DOWN_STAMPED and service.partner_down:
-        lease = replace(lease, tsfp=service.stos + service.mclt)
+        lease = lease.replace(tsfp=service.stos + service.mclt)
     return lease
 
 
@@ -173,7 +170,7 @@ def failover_committed(lease: Lease, service: FailoverService) -> Lease:
     rewind = lease.rewind_binding_state
     if service.service in (ServiceState.COOPERATING, ServiceState.NOT_RESPONDING):
         rewind = lease.binding_state
-    return replace(lease, atsfp=None, rewind_binding_state=rewind)
+    return lease.replace(atsfp=None, rewind_binding_state=rewind)
 
 
 def _rewinds(lease: Lease, service: FailoverService) -> bool:
@@ -190,8 +187,8 @@ def failover_released(lease: Lease, now: int, service: FailoverService) -> Lease
     now, until the peer acknowledges (or back to my free state, see `_rewinds`)."""
     if not is_bound(lease):
         return lease
-    lease = replace(
-        lease, bindings=(), ends=now, tstp=now, on_expiry=None, on_release=None,
+    lease = lease.replace(
+        bindings=(), ends=now, tstp=now, on_expiry=None, on_release=None,
         on_expiry_or_release=False,
     )
     target = service.own_free_state if _rewinds(lease, service) else BindingState.RELEASED
@@ -203,8 +200,8 @@ def failover_abandoned(
 ) -> Lease:
     """`abandoned` in a failover pool: the owner goes, but (as for any move that does
     not reach a free state) the rest of an active lease's client parts stay."""
-    lease = replace(
-        lease, ends=_abandon_ends(now, abandon_lease_time), bindings=(), hardware=None,
+    lease = lease.replace(
+        ends=_abandon_ends(now, abandon_lease_time), bindings=(), hardware=None,
         uid=None, agent_options=(),
     )
     return failover_committed(failover_transition(lease, BindingState.ABANDONED, service), service)
@@ -318,8 +315,8 @@ def settle_after_load(
         if state in PEER_PENDING_STATES and (lease.ends or 0) <= now:
             changes.append(_timer_change(lease))
         elif state is BindingState.BACKUP:
-            new = replace(
-                lease, binding_state=BindingState.FREE, next_binding_state=BindingState.FREE,
+            new = lease.replace(
+                binding_state=BindingState.FREE, next_binding_state=BindingState.FREE,
                 rewind_binding_state=BindingState.FREE,
             )
             changes.append(LeaseChange(Freed, new, f"backup lease {lease.ip} has no peer"))

@@ -10,8 +10,6 @@ kept, relay options stored when stash-agent-options allows, starts and cltt now.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from domain.config.parameters import ServerParameters
 from domain.dhcp_context import RequestContext, agent_options_of
 from domain.dhcp_packet import MessageType, Opt
@@ -94,8 +92,7 @@ def granted_record(
     if state not in _BOUND_NEXT:
         agent = ()
     keep_events = offer is MessageType.DHCPOFFER or (old.ends or 0) > now
-    return replace(
-        old,
+    return old.replace(
         starts=now,
         ends=ends,
         tstp=None,

@@ -174,10 +174,11 @@ class Daemon:
         self.stats.bursts += 1
         durable = _Durable()
         pinging: list[tuple[Inbound, Decision]] = []
+        services = self.failover_services()  # no failover state changes within a burst
         for datagram in burst:
             if self.interfaces and datagram.interface not in self.interfaces:
                 continue
-            request = self.decide(datagram)
+            request = self.decide(datagram, services)
             if request is None:
                 continue
             inbound, decision = request
@@ -234,9 +235,11 @@ class Daemon:
         if request is not None:
             await self.carry_out(*request)
 
-    def decide(self, datagram: Datagram) -> tuple[Inbound, Decision] | None:
+    def decide(self, datagram: Datagram, services: FailoverServices | None = None,
+               ) -> tuple[Inbound, Decision] | None:
         """Decode and decide, synchronously: no other request can change the view
-        between the two, so two clients are never given the same free address."""
+        between the two, so two clients are never given the same free address.
+        `services`: the relationships' `failover_services()` when the caller has them."""
         self.stats.received += 1
         try:
             packet = decode(datagram.data)
@@ -249,8 +252,9 @@ class Daemon:
         inbound = Inbound(packet, interface, datagram.source_address, datagram.source_port,
                           self.interface_addresses.get(interface, datagram.interface_address),
                           self.interface_networks.get(interface))
-        return inbound, decide_reply(inbound, self.view, self.config, self.now(),
-                                     self.failover_services())
+        if services is None:
+            services = self.failover_services()
+        return inbound, decide_reply(inbound, self.view, self.config, self.now(), services)
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
         if decision.commands:

@@ -9,6 +9,7 @@ every commit.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 
 from domain.lease import BindingState, Hardware, Lease
@@ -25,6 +26,13 @@ from projections.packed_lease import (
 # the rare client that holds several: a set for every client would cost 200 bytes each.
 _ClientIndex = dict[bytes | tuple[int, bytes], int | set[int]]
 
+# How many records the table keeps as Lease objects beside their packed form: those
+# written or read most recently.  An exchange reads the same few records several times
+# (the offered lease at DISCOVER, again at REQUEST, again when the ACK is stored and
+# sent to a failover peer; the head of a free queue for every DISCOVER until it is
+# offered), and unpacking one costs more than the lookup that wants it.
+RECENT_RECORDS = 4096
+
 
 class LeaseTable:
     """ip -> current Lease, with client-identifier and hardware indexes.
@@ -34,6 +42,9 @@ class LeaseTable:
 
     def __init__(self) -> None:
         self._by_ip: dict[int, PackedLease] = {}
+        # Oldest first, at most RECENT_RECORDS (an OrderedDict drops its oldest entry in
+        # constant time; a dict's first key gets slower to find as entries are deleted).
+        self._recent: OrderedDict[int, Lease] = OrderedDict()
         self._by_uid: _ClientIndex = {}
         self._by_hardware: _ClientIndex = {}
 
@@ -44,14 +55,25 @@ class LeaseTable:
         return (unpack(ip_text(number), packed) for number, packed in self._by_ip.items())
 
     def get(self, ip: str) -> Lease | None:
-        packed = self._by_ip.get(ip_number(ip))
-        return None if packed is None else unpack(ip, packed)
+        number = ip_number(ip)
+        lease = self._recent.get(number)
+        if lease is not None:
+            return lease
+        packed = self._by_ip.get(number)
+        if packed is None:
+            return None
+        lease = unpack(ip, packed)
+        self._remember(number, lease)
+        return lease
 
     def apply(self, lease: Lease) -> Lease | None:
         """Replace the record of `lease.ip`; return the record it replaced."""
         number = ip_number(lease.ip)
-        packed = self._by_ip.get(number)
-        old = None if packed is None else unpack(lease.ip, packed)
+        old = self._recent.pop(number, None)
+        if old is None:
+            packed = self._by_ip.get(number)
+            old = None if packed is None else unpack(lease.ip, packed)
+        self._remember(number, lease)
         if old is not None:
             _unindex(self._by_uid, old.uid, number)
             _unindex(self._by_hardware, hardware_key(old.hardware), number)
@@ -63,6 +85,12 @@ class LeaseTable:
         _index(self._by_uid, uid, number)
         _index(self._by_hardware, key, number)
         return old
+
+    def _remember(self, number: int, lease: Lease) -> None:
+        recent = self._recent
+        recent[number] = lease
+        if len(recent) > RECENT_RECORDS:
+            recent.popitem(last=False)
 
     def load(
         self,
@@ -107,8 +135,10 @@ class LeaseTable:
     def _leases(self, held: int | set[int] | None) -> list[Lease]:
         if held is None:
             return []
-        numbers = sorted(held) if isinstance(held, set) else [held]
-        return [unpack(ip_text(number), self._by_ip[number]) for number in numbers]
+        if not isinstance(held, set):
+            lease = self._recent.get(held)
+            return [lease if lease is not None else unpack(ip_text(held), self._by_ip[held])]
+        return [unpack(ip_text(number), self._by_ip[number]) for number in sorted(held)]
 
 
 def _index(index: _ClientIndex, key: bytes | tuple[int, bytes] | None, number: int) -> None:

@@ -40,8 +40,25 @@ IMPORTED_CAUSE = "imported from the lease file"
 
 def format_note(timestamp: datetime, cause: str) -> str:
     """The comment line before a record: the event's time and its cause, on one line."""
-    escaped = codecs.encode(cause, "unicode_escape").decode("ascii")
-    return f"{NOTE_PREFIX}{timestamp.isoformat()} {escaped}\n"
+    if cause.isascii() and cause.isprintable() and "\\" not in cause:
+        escaped = cause  # what unicode_escape leaves as it is (nearly every cause)
+    else:
+        escaped = codecs.encode(cause, "unicode_escape").decode("ascii")
+    return f"{NOTE_PREFIX}{_iso_text(timestamp)} {escaped}\n"
+
+
+_last_iso: tuple[datetime | None, str] = (None, "")
+
+
+def _iso_text(timestamp: datetime) -> str:
+    """A batch of events shares one time object: written once, not once per record.
+    (By identity: equal times in other zones are written differently.)"""
+    global _last_iso
+    last, text = _last_iso
+    if timestamp is not last:
+        text = timestamp.isoformat()
+        _last_iso = (timestamp, text)
+    return text
 
 
 def parse_note(line: str) -> tuple[datetime, str] | None:

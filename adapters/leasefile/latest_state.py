@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
@@ -151,8 +151,7 @@ def packed_as_written(lease: Lease) -> bytes | None:
     if state is not None and state in (lease.next_binding_state, lease.rewind_binding_state):
         # Left out when equal to the binding state, read back as None (a failover
         # peer's update usually rewinds to the state it sets).
-        lease = replace(
-            lease,
+        lease = lease.replace(
             next_binding_state=(None if lease.next_binding_state == state
                                 else lease.next_binding_state),
             rewind_binding_state=(None if lease.rewind_binding_state == state

@@ -120,7 +120,7 @@ def transmitted(lease: Lease) -> Lease | None:
     state = _state_of(lease)
     if lease.rewind_binding_state in (None, state):
         return None
-    return replace(lease, rewind_binding_state=state)
+    return lease.replace(rewind_binding_state=state)
 
 
 @dataclass(frozen=True)
@@ -295,12 +295,12 @@ def _install(
     # One copy of the record, not one per step: a resynchronisation stores tens of
     # thousands of these.
     changes.update(_entering(local_state, stored, ends))
-    return replace(local, **changes)
+    return local.replace(**changes)
 
 
 def _entered(lease: Lease, state: BindingState) -> Lease:
     """ISC's `make_binding_state_transition` in a failover pool (see `_entering`)."""
-    return replace(lease, **_entering(_state_of(lease), state, lease.ends))
+    return lease.replace(**_entering(_state_of(lease), state, lease.ends))
 
 
 def _entering(was: BindingState, state: BindingState, ends: int | None) -> dict[str, object]:
@@ -360,8 +360,8 @@ def acknowledged(lease: Lease, *, role: Role, ack: BndAck | None = None) -> Leas
     agreed = lease.tstp
     if ack is not None and ack.client_identifier is not None:
         agreed = _stored_time(ack.potential_expiry or 0)
-    lease = replace(lease, tsfp=agreed, atsfp=agreed)
+    lease = lease.replace(tsfp=agreed, atsfp=agreed)
     if _state_of(lease) not in PEER_PENDING_STATES:
         return lease
     free = BindingState.BACKUP if role is Role.SECONDARY and lease.reserved else BindingState.FREE
-    return _entered(replace(lease, rewind_binding_state=free), free)
+    return _entered(lease.replace(rewind_binding_state=free), free)

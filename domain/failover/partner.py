@@ -16,7 +16,7 @@ time comes in as `now`, the leases are read through `RelationshipLeases`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from domain.dhcp_decision import LeaseChange
@@ -288,7 +288,7 @@ class FailoverPartner:
             if (lease is None or lease.binding_state not in PEER_PENDING_STATES
                     or (lease.tsfp or 0) >= free_at):
                 continue
-            held = replace(lease, tsfp=free_at)
+            held = lease.replace(tsfp=free_at)
             cause = f"partner-down with {self.name}: free after {free_at}"
             out.append(StoreLease(LeaseChange(HeldForPeer, held, cause)))
         return out

@@ -14,7 +14,7 @@ leases and queues a BNDUPD for each, exactly as ISC queues them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from domain.failover.rules import peer_wants_lease
 from domain.failover.states import Role
@@ -92,8 +92,7 @@ def _given_away(lease: Lease, peer_state: BindingState, now: int) -> Lease:
     # atsfp is cleared because this change has to be propagated to the peer.  ISC stores
     # the move without committing it (`supersede_lease(lp, NULL, 0, 1, 0, 0)`), so the
     # rewind state stays the old one until the BNDUPD goes out.
-    return replace(
-        lease,
+    return lease.replace(
         binding_state=peer_state,
         next_binding_state=peer_state,
         rewind_binding_state=lease.rewind_binding_state or lease.binding_state,
@@ -138,8 +137,7 @@ def affinity_move(
         or not secondary_not_hoarding(free_leases, backup_leases, max_lease_ownership)
     ):
         return None
-    return replace(
-        lease,
+    return lease.replace(
         binding_state=BindingState.BACKUP,
         next_binding_state=BindingState.BACKUP,
         rewind_binding_state=lease.rewind_binding_state or BindingState.FREE,

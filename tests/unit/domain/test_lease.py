@@ -11,6 +11,7 @@ from domain.lease import (
     BindingState,
     ByteOrder,
     FailoverState,
+    HostRecord,
     Lease,
     with_load_defaults,
 )
@@ -44,11 +45,27 @@ def test_never_is_iscs_max_time() -> None:
 
 def test_records_are_frozen_values_without_instance_dicts() -> None:
     lease = Lease("10.0.0.1")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         lease.ip = "10.0.0.2"  # type: ignore[misc]
     assert not hasattr(lease, "__dict__")
     assert lease == Lease("10.0.0.1")
     assert hash(lease) == hash(Lease("10.0.0.1"))
+    record = HostRecord("h")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.name = "g"  # type: ignore[misc]
+    assert not hasattr(record, "__dict__")
+
+
+def test_a_changed_lease_is_a_new_record_and_unknown_fields_are_refused() -> None:
+    lease = Lease("10.0.0.1", ends=NOW, binding_state=BindingState.ACTIVE)
+    changed = lease.replace(ends=NOW + 60, client_hostname="pc")
+    assert changed == Lease("10.0.0.1", ends=NOW + 60, binding_state=BindingState.ACTIVE,
+                            client_hostname="pc")
+    assert type(changed) is Lease
+    assert lease.ends == NOW  # the original is untouched
+    assert lease.replace() == lease
+    with pytest.raises(TypeError, match="no field 'end'"):
+        lease.replace(end=NOW)
 
 
 def test_a_binding_is_found_without_regard_to_case_as_isc_finds_it() -> None:

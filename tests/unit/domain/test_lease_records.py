@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from domain.config.model import DhcpConfig
 from domain.config.parameters import ServerParameters
@@ -107,12 +106,12 @@ def test_a_lease_conflict_is_an_active_lease_going_to_another_client() -> None:
     taken = Lease("10.0.0.1", binding_state=BindingState.ACTIVE, uid=b"b", hardware=mac)
     assert lease_conflict(active, taken)
     assert not lease_conflict(active, active)
-    assert not lease_conflict(replace(active, binding_state=BindingState.FREE), taken)
+    assert not lease_conflict(active.replace(binding_state=BindingState.FREE), taken)
     # Without an old uid the hardware address decides; a new record without a uid
     # under an old one that has one is no conflict (dhcpd lets BOOTP follow DHCP).
-    assert lease_conflict(replace(active, uid=None), replace(taken, hardware=other_mac))
-    assert not lease_conflict(replace(active, uid=None), taken)
-    assert not lease_conflict(active, replace(taken, uid=None, hardware=other_mac))
+    assert lease_conflict(active.replace(uid=None), taken.replace(hardware=other_mac))
+    assert not lease_conflict(active.replace(uid=None), taken)
+    assert not lease_conflict(active, taken.replace(uid=None, hardware=other_mac))
     # Abandoning the address is no conflict.
-    assert not lease_conflict(active, replace(taken, binding_state=BindingState.ABANDONED))
-    assert not lease_conflict(active, replace(taken, next_binding_state=BindingState.ABANDONED))
+    assert not lease_conflict(active, taken.replace(binding_state=BindingState.ABANDONED))
+    assert not lease_conflict(active, taken.replace(next_binding_state=BindingState.ABANDONED))

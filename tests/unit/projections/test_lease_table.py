@@ -6,7 +6,7 @@ import pytest
 
 from domain.lease import BindingState, Hardware, Lease
 from projections.addresses import ip_number
-from projections.lease_table import LeaseTable
+from projections.lease_table import RECENT_RECORDS, LeaseTable
 from projections.packed_lease import pack, summary
 
 MAC = Hardware(1, bytes.fromhex("0004acd65896"))
@@ -82,3 +82,22 @@ def test_a_startup_load_indexes_as_applies_would_and_in_states_filters() -> None
     assert loaded.in_state(BindingState.ACTIVE) == [records[0]]
     with pytest.raises(ValueError):
         loaded.load(packed, [None] * 3, [None] * 3)
+
+
+def test_recent_records_are_handed_out_as_kept_and_older_ones_unpacked_alike() -> None:
+    table = LeaseTable()
+    first = Lease("10.1.0.0", binding_state=BindingState.ACTIVE, hardware=MAC, uid=b"\x01a",
+                  ends=1_800_000_000, client_hostname="pc")
+    table.apply(first)
+    assert table.get("10.1.0.0") is first  # no unpacking for a record just written
+    assert table.by_hardware(MAC)[0] is first
+    for n in range(1, RECENT_RECORDS + 1):  # push it out of the recent ones
+        table.apply(Lease(f"10.1.{n // 256}.{n % 256}", binding_state=BindingState.FREE))
+    again = table.get("10.1.0.0")
+    assert again == first and again is not first
+    assert table.get("10.1.0.0") is again  # read once, kept again
+    assert table.by_client_id(b"\x01a") == [first]
+    changed = first.replace(binding_state=BindingState.EXPIRED)
+    assert table.apply(changed) == first
+    assert table.get("10.1.0.0") is changed
+    assert table.get("10.9.9.9") is None

@@ -250,12 +250,12 @@ def test_leases_the_log_wrote_are_saved_without_being_read_back_and_as_a_read_gi
 ) -> None:
     # Leases whose record reads back as something else (a zero time, an empty uid, a
     # too long hardware address, an unprintable host name) are read back.
-    lossy = [dataclasses.replace(next_lease(1, 1), starts=0),
-             dataclasses.replace(next_lease(2, 2), uid=b""),
-             dataclasses.replace(next_lease(3, 3), hardware=Hardware(1, bytes(21))),
-             dataclasses.replace(next_lease(4, 4), client_hostname="tab\there")]
-    exact = [next_lease(host, host) for host in range(5, 8)] + [dataclasses.replace(
-        next_lease(8, 8), next_binding_state=BindingState.ACTIVE,
+    lossy = [next_lease(1, 1).replace(starts=0),
+             next_lease(2, 2).replace(uid=b""),
+             next_lease(3, 3).replace(hardware=Hardware(1, bytes(21))),
+             next_lease(4, 4).replace(client_hostname="tab\there")]
+    exact = [next_lease(host, host) for host in range(5, 8)] + [next_lease(8, 8).replace(
+        next_binding_state=BindingState.ACTIVE,
         rewind_binding_state=BindingState.ACTIVE)]
     parsed: list[bytes] = []
     real_read = latest_state.read_record

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import codecs
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
@@ -80,6 +81,21 @@ def test_causes_with_any_character_stay_on_one_line() -> None:
     assert note.count("\n") == 1 and note.isascii()
     assert parse_note(note[:-1]) == (NOW, cause)
     assert parse_note("# an ISC comment") is None
+
+
+@pytest.mark.parametrize("cause", ["BNDUPD from fo: active", "tab\there", "back\\slash",
+                                   "del\x7f", "naïve"])
+def test_the_plain_cause_shortcut_writes_what_the_escape_writes(cause: str) -> None:
+    note = format_note(NOW, cause)
+    assert note == f"#@ {NOW.isoformat()} {codecs.encode(cause, 'unicode_escape').decode()}\n"
+    assert parse_note(note[:-1]) == (NOW, cause)
+
+
+def test_equal_times_in_other_zones_are_written_as_given() -> None:
+    later = NOW.astimezone(timezone(timedelta(hours=2)))
+    assert later == NOW
+    assert format_note(NOW, "x") != format_note(later, "x")
+    assert parse_note(format_note(later, "x")[:-1]) == (later, "x")
 
 
 def test_other_events_go_through_the_library_mapping() -> None:

@@ -3,7 +3,6 @@ it has them, the others parsed; and the records an index saves."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -147,11 +146,11 @@ def test_a_lease_packed_as_written_is_what_reading_its_record_back_gives(lease: 
 def test_the_usual_lease_is_packed_and_a_lossy_one_is_left_to_the_reading() -> None:
     assert packed_as_written(ACTIVE) == pack(ACTIVE)
     assert packed_as_written(FREE) == pack(FREE)
-    rewound = replace(ACTIVE, next_binding_state=BindingState.ACTIVE,
+    rewound = ACTIVE.replace(next_binding_state=BindingState.ACTIVE,
                       rewind_binding_state=BindingState.ACTIVE)
     assert packed_as_written(rewound) == pack(ACTIVE)  # as the record reads back
-    for lossy in (replace(ACTIVE, starts=0), replace(ACTIVE, uid=b""),
-                  replace(ACTIVE, hardware=Hardware(1, bytes(21))),
-                  replace(ACTIVE, client_hostname='a"b'), replace(ACTIVE, ends=2145916800),
-                  replace(ACTIVE, ip="10.0.0.01"), RARE):
+    for lossy in (ACTIVE.replace(starts=0), ACTIVE.replace(uid=b""),
+                  ACTIVE.replace(hardware=Hardware(1, bytes(21))),
+                  ACTIVE.replace(client_hostname='a"b'), ACTIVE.replace(ends=2145916800),
+                  ACTIVE.replace(ip="10.0.0.01"), RARE):
         assert packed_as_written(lossy) is None, lossy

@@ -85,7 +85,7 @@ def update_for(state: BindingState, **fields: object) -> BndUpd:
 
 
 def local_lease(state: BindingState, **fields: object) -> Lease:
-    return replace(Lease(ip=IP, binding_state=state, hardware=Hardware(1, MAC)), **fields)
+    return Lease(ip=IP, binding_state=state, hardware=Hardware(1, MAC)).replace(**fields)
 
 
 def accept(
@@ -181,9 +181,9 @@ def test_reserved_and_bootp_leases_carry_ip_flags_and_keep_their_own_state() -> 
 
 def test_transmitting_steps_the_rewind_state_to_the_state_sent() -> None:
     lease = local_lease(B.ACTIVE, rewind_binding_state=B.FREE, tstp=NOW + 60)
-    assert transmitted(lease) == replace(lease, rewind_binding_state=B.ACTIVE)
+    assert transmitted(lease) == lease.replace(rewind_binding_state=B.ACTIVE)
     balanced = local_lease(B.BACKUP, rewind_binding_state=B.FREE)
-    assert transmitted(balanced) == replace(balanced, rewind_binding_state=B.BACKUP)
+    assert transmitted(balanced) == balanced.replace(rewind_binding_state=B.BACKUP)
 
 
 @pytest.mark.parametrize("rewind", [None, B.EXPIRED])
@@ -588,8 +588,8 @@ def test_an_acked_expiry_drops_the_hostname_and_sends_the_end_as_tstp() -> None:
 def test_an_acked_active_lease_only_records_the_agreed_potential_expiry() -> None:
     lease = local_lease(B.ACTIVE, tstp=NOW + 900, tsfp=NOW, atsfp=None,
                         next_binding_state=B.EXPIRED)
-    assert acknowledged(lease, role=Role.SECONDARY) == replace(
-        lease, tsfp=NOW + 900, atsfp=NOW + 900
+    assert acknowledged(lease, role=Role.SECONDARY) == lease.replace(
+        tsfp=NOW + 900, atsfp=NOW + 900
     )
 
 

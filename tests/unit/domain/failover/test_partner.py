@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -333,7 +333,7 @@ def test_a_change_the_peer_never_heard_of_is_rewound_and_written_before_its_bndu
 
     assert not [a for a in actions if isinstance(a, Transmit)]  # nothing before the write
     [store] = [a for a in actions if isinstance(a, StoreLease)]
-    assert store.change.lease == replace(lease, rewind_binding_state=BindingState.ACTIVE)
+    assert store.change.lease == lease.replace(rewind_binding_state=BindingState.ACTIVE)
     assert not store.propagate
     assert store.change.cause == "BNDUPD to fo: rewind binding state active"
     [sent] = [a.message for a in store.then if isinstance(a, Transmit)]
@@ -404,8 +404,8 @@ def test_an_address_the_secondary_releases_goes_back_to_it_for_its_client() -> N
         BindingState.FREE, BindingState.FREE)
     assert [type(a.message) for a in freed.then] == [BndAck]
     assert moved.change.event is Rebalanced and moved.propagate and not moved.then
-    assert moved.change.lease == replace(
-        freed.change.lease, binding_state=BindingState.BACKUP,
+    assert moved.change.lease == freed.change.lease.replace(
+        binding_state=BindingState.BACKUP,
         next_binding_state=BindingState.BACKUP, starts=T0 + 30, tstp=T0 + 30, atsfp=None)
     assert ip in primary.queue.held  # nothing goes out for it before the write
 

@@ -3,8 +3,6 @@ asks the peer for a rebalance and when it looks again (spec failover §8.4, §9)
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from domain.failover.pool_balance import (
@@ -47,7 +45,7 @@ def uid_for(primary_bucket: bool, skip: int = 0) -> bytes:
 def used(n: int, *, peers: bool, state: BindingState = B.FREE, skip: int = 0) -> Lease:
     """A lease a client had; `peers` says whether the hash gives that client to the
     secondary (the peer, seen from the primary)."""
-    return replace(virgin(n, state), uid=uid_for(not peers, skip), ends=NOW - 1000 - n,
+    return virgin(n, state).replace(uid=uid_for(not peers, skip), ends=NOW - 1000 - n,
                    starts=NOW - 2000, tstp=NOW - 1000, atsfp=NOW - 1000,
                    client_hostname="pc")
 
@@ -241,7 +239,7 @@ def test_a_scheduled_check_is_only_brought_forward() -> None:
 
 
 def test_moved_leases_keep_their_hardware() -> None:
-    lease = replace(virgin(1), hardware=Hardware(1, b"\x02\x00\x00\x00\x00\x09"))
+    lease = virgin(1).replace(hardware=Hardware(1, b"\x02\x00\x00\x00\x00\x09"))
     (moved,) = run([lease], free=4, backup=0).moved[:1]
     assert moved.hardware == lease.hardware
 
@@ -264,7 +262,7 @@ def freed(primary_bucket: bool, **fields: object) -> Lease:
                   rewind_binding_state=B.FREE, uid=uid_for(primary_bucket),
                   hardware=Hardware(1, bytes(6)), starts=NOW - 600, ends=NOW - 60,
                   tstp=NOW - 60, tsfp=NOW - 60, atsfp=NOW - 60)
-    return replace(lease, **fields)
+    return lease.replace(**fields)
 
 
 def move(lease: Lease, **overrides: object) -> Lease | None:
@@ -282,8 +280,8 @@ def test_a_primary_hands_a_returned_address_to_the_secondarys_client(
     returned_from: BindingState,
 ) -> None:
     lease = freed(primary_bucket=False)
-    assert move(lease, returned_from=returned_from) == replace(
-        lease, binding_state=B.BACKUP, next_binding_state=B.BACKUP,
+    assert move(lease, returned_from=returned_from) == lease.replace(
+        binding_state=B.BACKUP, next_binding_state=B.BACKUP,
         rewind_binding_state=B.FREE, tstp=NOW, starts=NOW, atsfp=None,
     )
 
