@@ -36,14 +36,15 @@ from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
 from domain.config.model import DhcpConfig
-from domain.dhcp_decision import LogLine
+from domain.dhcp_decision import Decision, LogLine, PendingCommand
 from domain.execute import startup_log
 from domain.interface_check import InterfaceCheck, check_interfaces, name_too_long
 from domain.lease_events import LeaseEvent
-from domain.reply_options import decision_lines
+from domain.reply_options import add_statement_output
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import emit, make_logger
+from ops.statement_commands import StatementCommands
 
 DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
 DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"
@@ -87,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
     config = build_config(result.tree)
-    global_log = decision_lines(startup_log(config))
-    emit(logger, global_log)
+    global_statements = _global_statements(config)
+    trio.run(StatementCommands(logger).run, global_statements)
     if not args.quiet:
         logger.info("Config file: %s", args.config)
         logger.info("Database file: %s", args.leasefile)
@@ -114,9 +115,20 @@ def run(args: argparse.Namespace) -> int:
             logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
         with lease_log:
-            return trio.run(_serve, args, config, lease_log, logger, interfaces, global_log)
+            return trio.run(_serve, args, config, lease_log, logger, interfaces,
+                            global_statements)
     finally:
         release(pid_path)
+
+
+def _global_statements(config: DhcpConfig) -> Decision:
+    """What the global scope's statements write and run with no packet, as dhcpd runs
+    them at start-up (even with -t): `log` lines, and `execute` commands, each waited
+    for at its place among the lines."""
+    lines: list[LogLine] = []
+    commands: list[PendingCommand] = []
+    add_statement_output(startup_log(config), lines, commands)
+    return Decision(log=tuple(lines), commands=tuple(commands))
 
 
 def _interfaces_to_serve(
@@ -151,7 +163,7 @@ def _test_lease_file(path: str, logger: logging.Logger) -> int:
 
 async def _serve(
     args: argparse.Namespace, config: DhcpConfig, lease_log: LeaseLog, logger: logging.Logger,
-    interfaces: InterfaceCheck, global_log: tuple[LogLine, ...],
+    interfaces: InterfaceCheck, global_statements: Decision,
 ) -> int:
     try:
         endpoint = await DhcpUdpEndpoint.open(args.listen, args.port)
@@ -166,7 +178,7 @@ async def _serve(
                     pinger=pinger)
     status = 0
     try:
-        status = await _until_signal(daemon, endpoint, args, logger, global_log)
+        status = await _until_signal(daemon, endpoint, args, logger, global_statements)
     except* CommitFailed as group:
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
@@ -182,7 +194,7 @@ async def _serve(
 
 async def _until_signal(
     daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
-    logger: logging.Logger, global_log: tuple[LogLine, ...],
+    logger: logging.Logger, global_statements: Decision,
 ) -> int:
     """Serve until a signal (0), or stop at once if the control socket can't be made (1)."""
     async with trio.open_nursery() as nursery:
@@ -199,7 +211,8 @@ async def _until_signal(
             nursery.start_soon(control.serve)
             logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
-            emit(logger, global_log)  # dhcpd runs the global statements once more here
+            # dhcpd runs the global statements once more here (commands too)
+            await daemon.commands.run(global_statements)
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
                                            signal.SIGHUP) as sigs:

@@ -4,7 +4,8 @@ order (global, shared network, subnet, pool, class), at its level (`log (expr)` 
 debug); an `on commit` body runs at the ACK and not at the offer, its `log` line
 first and its `set` into the lease record, and its `execute` runs the command (its
 arguments logged, its exit status too) before the ACK; the global statements also
-log at start-up.  A dhclient DORA, once against each server."""
+log and run their commands at start-up, twice.  A dhclient DORA, once against each
+server."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ping-check false;
 default-lease-time 120;
 max-lease-time 300;
 log(info, "global scope");
+execute("/bin/sh", "-c", "exit 5");
 class "ethernet" { match if substring(hardware, 0, 1) = 1; log(info, "class ethernet"); }
 shared-network lab {
   log(info, "shared network scope");
@@ -69,13 +71,22 @@ def test_log_statements_and_on_commit_as_isc_dhcpd_runs_them(
                           for line in output.splitlines()]
             records[name] = last_record(server.leases_text(), address)
 
+    global_run = ["global scope", "execute_statement argv[0] = /bin/sh",
+                  "execute_statement argv[1] = -c", "execute_statement argv[2] = exit 5",
+                  "execute: /bin/sh exit status 1280"]
     for name in ("isc", "ours"):
         start = logs[name].index(READY)
-        assert logs[name][start - 1] == "global scope", name  # the start-up run
+        # The global statements run twice at start-up, the command each time: reading
+        # the configuration (before the files are named), and just before serving.
+        assert logs[name][start - 5:start] == global_run, name
+        config_named = next(at for at, line in enumerate(logs[name])
+                            if line.startswith("Config file:"))
+        assert logs[name][config_named - 5:config_named] == global_run, name
+        assert logs[name][:start].count("execute: /bin/sh exit status 1280") == 2, name
     requests = {name: lines[lines.index(READY) + 1:] for name, lines in logs.items()}
     assert requests["ours"] == requests["isc"]
-    assert requests["isc"][:7] == [
-        "global scope", "shared network scope", "subnet scope for MAC", "pool scope",
+    assert requests["isc"][:11] == [
+        *global_run, "shared network scope", "subnet scope for MAC", "pool scope",
         "class ethernet", "DHCPDISCOVER from MAC via eth0",
         "DHCPOFFER on 10.0.0.100 to MAC via eth0",
     ]

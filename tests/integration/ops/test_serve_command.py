@@ -100,6 +100,14 @@ def test_dash_t_checks_the_configuration_only(tmp_path: Path) -> None:
     assert written[-1] == "Setting server-id-check true"  # as dhcpd
     # dhcpd runs the global statements before it names its files
     assert written.index("global") == written.index(f"Config file: {conf}") - 1
+    marker = tmp_path / "ran"
+    conf.write_text(f'execute("/bin/sh", "-c", "echo ran >> {marker}; exit 2");\n'
+                    + conf.read_text())
+    proc, log = serve(tmp_path, "-t")
+    assert proc.wait(20) == 0
+    written = log.read_text().splitlines()
+    assert marker.read_text() == "ran\n"  # run once, and waited for
+    assert written.index("execute: /bin/sh exit status 512") < written.index("global")
     (tmp_path / "dhcpd.conf").write_text("subnet 10.0.0.1 netmask 255.255.255.0 { }\n")
     proc, log = serve(tmp_path, "-t")
     assert proc.wait(20) == 1
