@@ -47,7 +47,7 @@ from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, lease_conflict, same_client
 from domain.lease_times import PoolState, bootp_lease_ends, capped_by_mclt, dhcp_lease_time
-from domain.reply_options import ScopeResult, add_statement_output, decision_lines, run_scopes
+from domain.reply_options import ScopeResult, add_statement_output, run_scopes
 from domain.reply_packet import ReplyPlan, build_reply
 
 DEFAULT_CACHE_THRESHOLD = 25
@@ -221,8 +221,9 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
             f"{grant.msg}: configured min-secs value ({secs_floor}) is greater than secs"
             f" field ({ctx.packet.secs}).  message dropped."
         )
-        return Decision(log=(*ctx.log, *decision_lines(scopes.log), line),
-                        changes=ctx.changes())
+        dropped: list[PendingCommand] = []
+        add_statement_output(scopes.log, ctx.log, dropped)  # their commands ran in dhcpd
+        return Decision(log=(*ctx.log, line), changes=ctx.changes(), commands=tuple(dropped))
     if host is None:
         host = unfixed_host(ctx)
         if host is not None:
@@ -233,7 +234,8 @@ def _admit(ctx: RequestContext, grant: Grant) -> _Admitted | Decision:
     add_statement_output(scopes.log, ctx.log, commands)
     refusal = _refusal(grant, scopes.parameters, host)
     if refusal is not None:
-        return replace(refusal, log=(*ctx.log, *refusal.log), changes=ctx.changes())
+        return replace(refusal, log=(*ctx.log, *refusal.log), changes=ctx.changes(),
+                       commands=tuple(commands))
     return _Admitted(subnet, pool, host, scopes, commands)
 
 
@@ -310,7 +312,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     billing = Billing() if static else _billing(ctx, grant)
     if billing.refused:
         line = info(f"{grant.msg}: {billing.refusal_message()}")
-        return Decision(log=(*lines, line), changes=ctx.changes())
+        return Decision(log=(*lines, line), changes=ctx.changes(),
+                        commands=tuple(admitted.commands))
     service = ctx.service_for(pool)
     tstp = 0
     if grant.offer is not None:
@@ -320,7 +323,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         )
         lines += times.log
         if times.refused:
-            return nak(ctx, old.ip, subnet=subnet, message="", log=tuple(times.log))
+            refused = nak(ctx, old.ip, subnet=subnet, message="", log=tuple(times.log))
+            return replace(refused, commands=tuple(admitted.commands))
         if service is not None:
             capped = capped_by_mclt(times, mclt=service.mclt, tsfp=old.tsfp or 0, now=ctx.now)
             times, tstp = capped.granted, capped.potential_expiry

@@ -409,3 +409,22 @@ def test_a_drop_after_the_scopes_ran_still_writes_their_log_lines(
     assert early.reply is None
     assert lines(early)[:3] == ["global", "subnet, at debug by default", "class"]
     assert "message dropped" in lines(early)[3]
+
+
+COMMANDS = 'execute("/bin/true", "global");\n' + BASE
+
+
+def test_a_request_dropped_or_refused_after_the_scopes_ran_still_runs_their_commands(
+    make_server: MakeServer, packet: MakePacket, hw: Hw,
+) -> None:
+    # dhcpd runs an `execute` as it runs the statements, whatever it decides next.
+    for config, last_words in (("min-secs 5;\n", "message dropped."),
+                               ("deny unknown-clients;\n", "unknown client")):
+        decision = make_server(config + COMMANDS).send(
+            packet(MessageType.DHCPDISCOVER, hw(1), secs=2))
+        assert decision.reply is None
+        assert [(c.command, c.arguments) for c in decision.commands] == [
+            ("/bin/true", (b"global",))]
+        at = decision.commands[0].at  # the command runs after its argv lines
+        assert decision.log[at - 1].text == "execute_statement argv[1] = global"
+        assert decision.log[-1].text.endswith(last_words)
