@@ -16,10 +16,10 @@ over the caller learns it (`peer_has_leases`), to log `peer holds all free lease
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.config.checks import dotted
 from domain.config.declarations import PoolConfig
 from domain.dhcp_context import RequestContext
 from domain.dhcp_decision import error
@@ -67,8 +67,7 @@ def allocate(ctx: RequestContext, pools: Sequence[PoolConfig]) -> Allocation:
 
 
 def _lease_of(ctx: RequestContext, head: int | None) -> Lease | None:
-    # A queue head is an address number; inet_ntoa writes it as IPv4Address would.
-    return lease_at(ctx, socket.inet_ntoa(head.to_bytes(4, "big"))) if head is not None else None
+    return lease_at(ctx, dotted(head)) if head is not None else None
 
 
 def _plain_candidate(ctx: RequestContext, pool: PoolConfig) -> Lease | None:

@@ -56,15 +56,7 @@ class LeaseTable:
 
     def get(self, ip: str) -> Lease | None:
         number = ip_number(ip)
-        lease = self._recent.get(number)
-        if lease is not None:
-            return lease
-        packed = self._by_ip.get(number)
-        if packed is None:
-            return None
-        lease = unpack(ip, packed)
-        self._remember(number, lease)
-        return lease
+        return self._record(number, ip) if number in self._by_ip else None
 
     def apply(self, lease: Lease) -> Lease | None:
         """Replace the record of `lease.ip`; return the record it replaced."""
@@ -135,10 +127,17 @@ class LeaseTable:
     def _leases(self, held: int | set[int] | None) -> list[Lease]:
         if held is None:
             return []
-        if not isinstance(held, set):
-            lease = self._recent.get(held)
-            return [lease if lease is not None else unpack(ip_text(held), self._by_ip[held])]
-        return [unpack(ip_text(number), self._by_ip[number]) for number in sorted(held)]
+        numbers = sorted(held) if isinstance(held, set) else [held]
+        return [self._record(number) for number in numbers]
+
+    def _record(self, number: int, ip: str | None = None) -> Lease:
+        """The record of an address the table holds (`ip`: its text, if the caller has
+        it): kept as an object if recent, else unpacked and kept."""
+        lease = self._recent.get(number)
+        if lease is None:
+            lease = unpack(ip_text(number) if ip is None else ip, self._by_ip[number])
+            self._remember(number, lease)
+        return lease
 
 
 def _index(index: _ClientIndex, key: bytes | tuple[int, bytes] | None, number: int) -> None:

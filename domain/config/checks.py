@@ -13,7 +13,6 @@ because dhcpd accepts netmasks that are not contiguous (255.0.255.0) and
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,8 +43,10 @@ DDNS_AD_HOC = 1  # the ddns-styles enumeration value of `ad-hoc`
 
 
 def dotted(address: int) -> str:
-    """ISC piaddr for an IPv4 address."""
-    return str(ipaddress.IPv4Address(address & 0xFFFFFFFF))
+    """ISC piaddr for an IPv4 address (as IPv4Address writes it, in a fifth of the time:
+    the allocator writes a free-queue head with it on every DISCOVER)."""
+    address &= 0xFFFFFFFF
+    return f"{address >> 24}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
 
 
 def bad_subnet_number(net: int, mask: int) -> str | None:

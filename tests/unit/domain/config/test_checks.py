@@ -6,12 +6,19 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.config import checks
 
 
 def ip(text: str) -> int:
     return int(ipaddress.IPv4Address(text))
+
+
+@given(st.integers(min_value=-(2**33), max_value=2**33))
+def test_an_address_number_is_written_as_ipaddress_writes_it(number: int) -> None:
+    assert checks.dotted(number) == str(ipaddress.IPv4Address(number & 0xFFFFFFFF))
 
 
 def test_bad_subnet_number() -> None:
