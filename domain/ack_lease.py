@@ -43,6 +43,7 @@ from domain.execute import execute_statements
 from domain.failover.service_view import FailoverService
 from domain.find_lease import FixedLease, hosts_by_identifier
 from domain.lease import BillingClass, BindingState, Lease
+from domain.lease_event_bodies import with_event_bodies
 from domain.lease_events import Acked, Reclaimed, Released
 from domain.lease_lifecycle import failover_committed, failover_released, released
 from domain.lease_records import granted_record, lease_conflict, same_client
@@ -342,6 +343,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
         new = new.replace(billing=billing.billed_to)
     if service is not None:
         new = _peer_times(new, old, grant.offer, tstp, service)
+    if grant.offer is not MessageType.DHCPOFFER:
+        new = with_event_bodies(new, admitted.scopes.on_expiry, admitted.scopes.on_release)
     if admitted.scopes.on_commit and grant.offer is not MessageType.DHCPOFFER:
         new = _on_commit(ctx, new, admitted.scopes.on_commit, lines, admitted.commands,
                          static=static)

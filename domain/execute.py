@@ -13,7 +13,7 @@ with dhcpd's control flow:
 - `set`/`define`/`unset` change the lease's variable scope (it is returned, for the
   lease record); `return` only stops a function;
 - `on commit|expiry|release` is recorded (the last one of each event wins, an empty
-  body clears it), not run; `log` produces a log line; `execute` a command request;
+  body clears the lease's), not run; `log` produces a log line; `execute` a command request;
   `add` puts the client in a class.
 
 Option values are resolved after all statements ran (see `option_resolution`).
@@ -237,12 +237,11 @@ class _Run:
             self.log_lines.append(LogLine(statement.priority, text))
 
     def record_on(self, statement: s.OnStatement) -> None:
+        """The body for each event the statement names; an empty one clears the
+        lease's (one `on expiry or release` block is one body object for both)."""
         for event in _ON_EVENTS:
             if event in statement.events:
-                if statement.body:
-                    self.on_events[event] = statement.body
-                else:
-                    self.on_events.pop(event, None)
+                self.on_events[event] = statement.body
 
     def execute_command(self, statement: s.ExecuteStatement, ctx: EvalContext) -> None:
         """dhcpd logs the argument vector at debug level as it builds it (an argument

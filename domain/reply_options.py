@@ -50,13 +50,16 @@ class ScopeResult:
     the variables (`set`) as the lease will keep them, the lines its `log` statements
     wrote (dhcpd writes them as it runs the scopes, before the request's own line)
     with its `execute` commands among them, and the `on commit` body it recorded (run
-    when the lease is committed)."""
+    when the lease is committed); the `on expiry` and `on release` bodies go with the
+    lease (None: the statements did not name the event; see `lease_event_bodies`)."""
 
     options: dict[int, bytes]
     parameters: ServerParameters
     bindings: tuple[tuple[str, BindingValue], ...] = ()
     log: tuple[StatementLog | CommandRequest, ...] = ()
     on_commit: tuple[Statement, ...] = ()
+    on_expiry: tuple[Statement, ...] | None = None
+    on_release: tuple[Statement, ...] | None = None
 
 
 def decision_lines(entries: Iterable[StatementLog | CommandRequest]) -> tuple[LogLine, ...]:
@@ -121,7 +124,8 @@ def run_scopes(
     if _constant(scopes):
         config.constant_scope_runs[key] = (dict(options), parameters)
     return ScopeResult(options, parameters, bindings, state.log_lines,
-                       state.on_events.get("commit", ()))
+                       state.on_events.get("commit", ()), state.on_events.get("expiry"),
+                       state.on_events.get("release"))
 
 
 def _constant(scopes: Sequence[Scope]) -> bool:

@@ -38,7 +38,7 @@ import trio
 
 from adapters.commit import GroupCommitter
 from adapters.dhcp_udp import Datagram, DhcpUdpEndpoint
-from adapters.dhcp_wire import MalformedPacket, decode, encode
+from adapters.dhcp_wire import MalformedPacket, decode
 from adapters.icmp_ping import Pinger
 from adapters.leasefile.lease_log import LeaseLog, LeaseLogStore
 from domain.config.model import DhcpConfig
@@ -51,23 +51,16 @@ from domain.failover_events import StateChanged as FailoverStateChanged
 from domain.failover_events import failover_id
 from domain.lease import FailoverStateRecord, Lease
 from domain.lease_lifecycle import handle_timer, settle_after_load
-from domain.reply_route import Route, route_reply
 from ops.dhcpd_log import emit, lines_batched
 from ops.failover_runner import FailoverRunner
+from ops.lease_bodies import LeaseBodies
+from ops.reply_sender import ReplySender, ServerStats
 from ops.statement_commands import StatementCommands
 from projections.lease_view import LeaseView
 
 MAX_BURST = 32  # datagrams taken from the socket at once
 MAX_IN_FLIGHT = 64  # bursts (or pinging requests) waiting for the disk; more wait in the socket
 TIMER_POLL = 1.0  # seconds between lease-timer checks at most
-
-
-@dataclass
-class ServerStats:
-    received: int = 0
-    malformed: int = 0
-    replies: int = 0
-    bursts: int = 0  # reads from the socket; `received` / `bursts` is the mean burst
 
 
 class Daemon:
@@ -99,6 +92,7 @@ class Daemon:
         self.clock = clock
         self.pinger = pinger
         self.commands = StatementCommands(logger)
+        self.lease_bodies = LeaseBodies(config)
         self.view = LeaseView(config)
         # Unbounded queue: DHCP requests in flight are bounded by MAX_IN_FLIGHT, and a
         # failover bulk change (a pool balance, an UPDREQALL answer) by the pool's size;
@@ -106,6 +100,7 @@ class Daemon:
         self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore,
                                                         queue_size=math.inf)
         self.stats = ServerStats()
+        self.replies = ReplySender(endpoint, self.stats, logger)
         # The version of each address's newest event, durable or queued: the event
         # numbers are ours to give, so the trio thread never asks the store (whose
         # lock is held through every fsync).
@@ -194,14 +189,14 @@ class Daemon:
             for hold in decision.holds:
                 self.view.hold(hold)
             if decision.changes:
-                durable.events += self.stage(decision.changes)
+                durable.events += self.stage(decision.changes, bodies_run=True)
                 durable.owners += self._storing(decision.changes)
                 durable.replies.append((inbound, decision, commands_done))
             elif commands_done is not None:
                 assert self._nursery is not None
                 self._nursery.start_soon(self._reply_after, commands_done, inbound, decision)
             else:
-                self._reply_now(inbound, decision)
+                self.replies.send_now(inbound, decision, self._nursery)
         return (durable if durable.events else None), pinging
 
     async def _reply_when_durable(self, durable: _Durable) -> None:
@@ -213,7 +208,7 @@ class Daemon:
                     await commands_done.wait()
             with lines_batched(self.logger):
                 for inbound, decision, _done in durable.replies:
-                    self._reply_now(inbound, decision)
+                    self.replies.send_now(inbound, decision, self._nursery)
         finally:
             self._limit.release()
 
@@ -221,7 +216,7 @@ class Daemon:
                            decision: Decision) -> None:
         """The reply of a decision whose `execute` commands still run (an offer)."""
         await commands_done.wait()
-        self._reply_now(inbound, decision)
+        self.replies.send_now(inbound, decision, self._nursery)
 
     async def _carry_out_then_release(self, inbound: Inbound, decision: Decision) -> None:
         try:
@@ -254,7 +249,9 @@ class Daemon:
                           self.interface_networks.get(interface))
         if services is None:
             services = self.failover_services()
-        return inbound, decide_reply(inbound, self.view, self.config, self.now(), services)
+        now = self.now()
+        decision = decide_reply(inbound, self.view, self.config, now, services)
+        return inbound, self.lease_bodies.merged(decision, self.view.table.get, now)
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
         if decision.commands:
@@ -264,63 +261,30 @@ class Daemon:
         for hold in decision.holds:
             self.view.hold(hold)
         if decision.changes:
-            await self.persist(decision.changes)
+            await self.persist(decision.changes, bodies_run=True)
         ping = decision.ping
         if (
             ping is not None
             and self.pinger is not None
             and await self.pinger.answered(ping.address, ping.timeout)
         ):
-            verdict = ping_answered(ping, self.view, self.config, self.now(),
-                                    self.failover_services())
-            emit(self.logger, verdict.log)
+            now = self.now()
+            verdict = ping_answered(ping, self.view, self.config, now, self.failover_services())
+            verdict = self.lease_bodies.merged(verdict, self.view.table.get, now)
+            if verdict.commands:
+                await self.commands.run(verdict)
+            else:
+                emit(self.logger, verdict.log)
             if verdict.changes:
-                await self.persist(verdict.changes)
+                await self.persist(verdict.changes, bodies_run=True)
             return
         if decision.reply is not None:
-            await self._send(*self._outgoing(inbound, decision), decision)
+            await self.replies.send(inbound, decision)
 
-    def _reply_now(self, inbound: Inbound, decision: Decision) -> None:
-        """Send the reply without yielding; a full socket buffer leaves it to a task."""
-        if decision.reply is None:
-            return
-        data, route = self._outgoing(inbound, decision)
-        try:
-            if not self.endpoint.try_send(data, route):
-                assert self._nursery is not None, "replies are sent while run() runs"
-                self._nursery.start_soon(self._send, data, route, decision)
-                return
-        except OSError as exc:
-            self._send_failed(route, exc)
-            return
-        self._sent(decision)
-
-    async def _send(self, data: bytes, route: Route, decision: Decision) -> None:
-        try:
-            await self.endpoint.send(data, route)
-        except OSError as exc:
-            self._send_failed(route, exc)
-            return
-        self._sent(decision)
-
-    def _outgoing(self, inbound: Inbound, decision: Decision) -> tuple[bytes, Route]:
-        assert decision.reply is not None
-        data = encode(decision.reply, max_size=decision.max_message_size or 576)
-        route = route_reply(inbound, decision.reply, server_port=self.endpoint.port,
-                            unicast_to_ciaddr=decision.unicast_to_ciaddr)
-        return data, route
-
-    def _send_failed(self, route: Route, exc: OSError) -> None:
-        self.logger.error("send to %s:%d failed: %s", route.address, route.port, exc.strerror)
-
-    def _sent(self, decision: Decision) -> None:
-        self.stats.replies += 1
-        emit(self.logger, decision.reply_log)
-
-    async def persist(self, changes: Sequence[LeaseChange]) -> None:
+    async def persist(self, changes: Sequence[LeaseChange], *, bodies_run: bool = False) -> None:
         """Apply `changes` to the view now, wait until they are durable, then tell
-        the failover peer of those in its pools."""
-        events = self.stage(changes)
+        the failover peer of those in its pools (`bodies_run`: see `stage`)."""
+        events = self.stage(changes, bodies_run=bodies_run)
         owners = self._storing(changes)
         await self.commit(events)
         self._stored(owners)
@@ -341,18 +305,33 @@ class Daemon:
         for lease, runner in owners:
             runner.lease_stored(lease)
 
-    def stage(self, changes: Sequence[LeaseChange]) -> list[object]:
+    def stage(self, changes: Sequence[LeaseChange], *, bodies_run: bool = False) -> list[object]:
         """Apply `changes` to the view and number their events, synchronously, so that
-        the order of changes is the order of decisions whatever the writes do."""
+        the order of changes is the order of decisions whatever the writes do.  A
+        change that ends a lease with an `on expiry`/`on release` body runs it here,
+        unless `bodies_run` (a request's decision has its bodies' output already)."""
         stamp = datetime.fromtimestamp(self.clock(), UTC)
         events: list[object] = []
         for change in changes:
-            self.view.apply(change.lease)
+            replaced = self.view.apply(change.lease)
+            if not bodies_run and replaced is not None and (
+                replaced.on_expiry is not None or replaced.on_release is not None
+            ):
+                self._run_body(replaced, change)
             version = self._next_version(change.lease.ip)
             events.append(change.event(originator_id=change.lease.ip,
                                        originator_version=version, timestamp=stamp,
                                        lease=change.lease, cause=change.cause))
         return events
+
+    def _run_body(self, old: Lease, change: LeaseChange) -> None:
+        output = self.lease_bodies.for_change(old, change, self.now())
+        if output is None:
+            return
+        if output.commands and self._nursery is not None:
+            self.commands.start(self._nursery, output)
+        else:
+            emit(self.logger, output.log)
 
     def stage_failover(self, record: FailoverStateRecord, cause: str) -> list[object]:
         """The event recording a relationship's new state record (ISC writes one on

@@ -38,7 +38,9 @@ class LeaseView:
         self._peer_of_pool = [pool.failover_peer for pool in config.pools]
         self._peer_of_pool_any = any(self._peer_of_pool)
 
-    def apply(self, lease: Lease) -> None:
+    def apply(self, lease: Lease) -> Lease | None:
+        """Make `lease` the record of its address everywhere; return the one it
+        replaced (None: the address had none)."""
         self._held.discard(lease.ip)
         replaced = self.table.apply(lease)
         self.pools.apply(lease)
@@ -47,6 +49,7 @@ class LeaseView:
         pool_id = self.pools.pool_of(ip_number(lease.ip))
         peer = self._peer_of_pool[pool_id] if pool_id is not None else None
         self.backlog.apply(lease, peer)
+        return replaced
 
     def hold(self, lease: Lease) -> None:
         """An offer held in memory only (dhcpd supersedes the lease without writing

@@ -396,7 +396,10 @@ def test_on_events_are_recorded_not_run(tmp_path: Path) -> None:
     """)
     state = run_subnet(config, discover("001a2b0c0d0e", {}))
     assert texts(state) == []
-    assert set(state.on_events) == {"commit", "expiry"}
+    # `on release { }` recorded an empty body: it clears the lease's (ISC drops the
+    # old pointer and stores none).
+    assert set(state.on_events) == {"commit", "expiry", "release"}
+    assert state.on_events["release"] == ()
     client = EvalContext(packet=discover("001a2b0c0d0e", {}))
     commit = execute_statements(state.on_events["commit"], client)
     assert texts(commit) == ["commit 1:0:1a:2b:c:d:e"]

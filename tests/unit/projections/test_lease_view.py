@@ -24,6 +24,14 @@ def test_apply_updates_every_projection(failover_config: DhcpConfig) -> None:
     assert view.backlog.pending("fo") == {"10.0.0.100"}
 
 
+def test_apply_returns_the_record_it_replaced(failover_config: DhcpConfig) -> None:
+    view = LeaseView(failover_config)
+    first = Lease("10.0.0.100", ends=500, binding_state=BindingState.ACTIVE, hardware=MAC,
+                  on_expiry='\n    log (info, "x");\n  ')
+    assert view.apply(first) is None
+    assert view.apply(first.replace(binding_state=BindingState.FREE)) == first
+
+
 def test_load_keeps_only_the_newest_record_per_address(failover_config: DhcpConfig) -> None:
     view = LeaseView(failover_config)
     view.load(
