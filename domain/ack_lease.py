@@ -299,7 +299,11 @@ def _on_commit(ctx: RequestContext, new: Lease, body: tuple[Statement, ...],
     and commands go before the request's line, its `set`s into the record."""
     committed = execute_statements(body, ctx.evaluation(new, static=static))
     add_statement_output(committed.log_lines, lines, commands)
-    return new if committed.bindings == new.bindings else new.replace(bindings=committed.bindings)
+    if committed.bindings != new.bindings:
+        new = new.replace(bindings=committed.bindings)
+    # An `on expiry`/`on release` inside the body attaches to the lease as well.
+    events = committed.on_events
+    return with_event_bodies(new, events.get("expiry"), events.get("release"))
 
 
 def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:

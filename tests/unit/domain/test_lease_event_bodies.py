@@ -134,3 +134,14 @@ def test_the_ack_records_the_bodies_the_offer_does_not(make_server: MakeServer) 
     offered = make_server(BODIES_CONF).send(
         dhcp_packet(MessageType.DHCPDISCOVER, bytes.fromhex("020000000008")))
     assert all(held.on_expiry is None and held.on_release is None for held in offered.holds)
+
+
+def test_an_on_expiry_inside_the_on_commit_body_is_recorded_too(
+    make_server: MakeServer,
+) -> None:
+    server = make_server(BODIES_CONF.replace(
+        "  on release { execute(\"/bin/true\"); }",
+        "  on commit { on release { log(info, \"from commit\"); } }"))
+    (change,) = server.dora(bytes.fromhex("020000000009")).changes
+    assert change.lease.on_release == '\n    log (info, "from commit");\n  '
+    assert change.lease.on_expiry is not None
