@@ -35,6 +35,7 @@ from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
+from adapters.privileges import PrivilegeError, become, run_as
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision, LogLine, PendingCommand
 from domain.execute import startup_log
@@ -64,6 +65,12 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("-t", dest="test_config", action="store_true")
     serve.add_argument("-T", dest="test_leases", action="store_true")
     serve.add_argument("-4", dest="v4", action="store_true", help="(the only mode)")
+    serve.add_argument("-user", dest="user", metavar="USER",
+                       help="run as USER once the ports and files are open (as dhcpd)")
+    serve.add_argument("-group", dest="group", metavar="GROUP",
+                       help="run as GROUP (default: USER's group)")
+    serve.add_argument("--no-pid", dest="no_pid", action="store_true",
+                       help="write no pid file (the control socket stays beside -pf's path)")
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
                        help="the address to bind (default: all)")
     serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
@@ -79,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
     too_long = name_too_long(args.interfaces)
     if too_long is not None:
         emit(logger, (too_long,))
+        return 1
+    try:
+        args.run_as = run_as(args.user, args.group)
+    except PrivilegeError as exc:
+        logger.error("%s", exc)
         return 1
     if not args.quiet:
         logger.info("leaseledger DHCP server (drop-in for ISC dhcpd 4.4)")
@@ -104,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     if interfaces is None:
         return 1
     try:
-        pid_path = claim(args.pidfile)
+        pid_path = None if args.no_pid else claim(args.pidfile)
     except AlreadyRunning as exc:
         logger.error("%s", exc)
         return 1
@@ -118,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
             return trio.run(_serve, args, config, lease_log, logger, interfaces,
                             global_statements)
     finally:
-        release(pid_path)
+        if pid_path is not None:
+            release(pid_path)
 
 
 def _global_statements(config: DhcpConfig) -> Decision:
@@ -213,6 +226,13 @@ async def _until_signal(
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
             # dhcpd runs the global statements once more here (commands too)
             await daemon.commands.run(global_statements)
+            try:
+                become(args.run_as)
+            except PrivilegeError as exc:
+                logger.error("%s", exc)
+                await daemon.shutdown()
+                nursery.cancel_scope.cancel()
+                return 1
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
                                            signal.SIGHUP) as sigs:
