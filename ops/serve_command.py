@@ -37,6 +37,7 @@ from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
 from adapters.privileges import PrivilegeError, become, run_as
 from domain.config.model import DhcpConfig
+from domain.config.unserved import unserved_lines
 from domain.dhcp_decision import Decision, LogLine, PendingCommand
 from domain.execute import startup_log
 from domain.interface_check import InterfaceCheck, check_interfaces, name_too_long
@@ -108,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         logger.info("PID file: %s", args.pidfile)
     if config.global_parameters.server_id_check:
         logger.info("Setting server-id-check true")
+    for line in unserved_lines(config.global_parameters):
+        logger.error("%s", line)
     if args.test_config:
         return 0
     if args.test_leases:

@@ -86,6 +86,7 @@ class ServerParameters(FrozenModel):
     local_port: int | None = None
     remote_port: int | None = None
     local_address: ipaddress.IPv4Address | None = None
+    omapi_port: int | None = None
     authoritative: bool = False
 
     @property
@@ -183,6 +184,7 @@ _DECODERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
     "local-port": ("local_port", _u16),
     "remote-port": ("remote_port", _u16),
     "local-address": ("local_address", _ipv4),
+    "omapi-port": ("omapi_port", _u16),
 }
 _DECODERS_BY_CODE = {_SERVER_CODES[name]: entry for name, entry in _DECODERS.items()}
 

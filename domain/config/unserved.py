@@ -1,0 +1,25 @@
+"""What a configuration asks for that this server does not do, said once at start-up.
+
+dhcpd.conf files carry settings for dhcpd's other services: DNS updates
+(`ddns-update-style interim|standard`) and the OMAPI control port (`omapi-port`, which
+omshell and provisioning tools such as Foreman's smart proxy use to add hosts).  The
+configuration still reads and the server still serves DHCP; what would silently not
+happen is named at error level, so it reaches syslog where dhcpd's errors go, with `-t`
+as well as when serving.
+"""
+
+from __future__ import annotations
+
+from domain.config.parameters import ServerParameters
+
+
+def unserved_lines(params: ServerParameters) -> tuple[str, ...]:
+    """One line for each configured service this server does not provide."""
+    lines: list[str] = []
+    if params.ddns_update_style != "none":
+        lines.append(f"ddns-update-style {params.ddns_update_style}: this server sends no"
+                     " DNS updates (leases get no forward or reverse names)")
+    if params.omapi_port is not None:
+        lines.append(f"omapi-port {params.omapi_port}: this server does not answer OMAPI"
+                     " (omshell and OMAPI clients cannot add hosts or read leases)")
+    return tuple(lines)

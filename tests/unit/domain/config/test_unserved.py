@@ -1,0 +1,29 @@
+"""Start-up lines for configured services this server does not provide: DNS updates
+and the OMAPI port; nothing for a configuration without them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from domain.config.model import DhcpConfig
+from domain.config.unserved import unserved_lines
+
+SUBNET = "subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.10 10.0.0.20; }\n"
+
+
+def test_a_plain_configuration_asks_for_nothing_unserved(
+    make_config: Callable[[str], DhcpConfig],
+) -> None:
+    config = make_config("ddns-update-style none;\n" + SUBNET)
+    assert unserved_lines(config.global_parameters) == ()
+
+
+def test_dns_updates_and_omapi_are_named(make_config: Callable[[str], DhcpConfig]) -> None:
+    config = make_config("ddns-update-style interim;\nomapi-port 7911;\n" + SUBNET)
+    assert config.global_parameters.omapi_port == 7911
+    assert unserved_lines(config.global_parameters) == (
+        "ddns-update-style interim: this server sends no DNS updates (leases get no"
+        " forward or reverse names)",
+        "omapi-port 7911: this server does not answer OMAPI (omshell and OMAPI clients"
+        " cannot add hosts or read leases)",
+    )
