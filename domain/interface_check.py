@@ -19,7 +19,9 @@ What dhcpd does that the lines show:
   one subnet are reported even when only one is served;
 - every IPv4 address of an interface is matched, secondary ones too (dhcpd reads them
   with getifaddrs), in the kernel's order: one in a declared subnet is enough, and the
-  warning names the first.
+  warning names the first;
+- an `interface NAME;` in the configuration requests that interface as the command
+  line does: with one in the file and none on the command line, only it is served.
 """
 
 from __future__ import annotations
@@ -81,12 +83,16 @@ def check_interfaces(
     """Decide which interfaces are served.
 
     `present` is the machine's interfaces in the kernel's (index) order; `requested`
-    the names given on the command line, empty for "every broadcast interface".
+    the names given on the command line, empty for "every broadcast interface".  An
+    `interface NAME;` of the configuration requests its interface too (see
+    `_tied`).
     """
+    tied = _tied(config, requested)
+    requested = [*requested, *tied]
     looked_at = [interface for interface in present if _looked_at(interface, requested)]
     firsts = {interface.name: str(interface.addresses[0])
               for interface in looked_at if interface.addresses}
-    networks: dict[str, str] = {}
+    networks: dict[str, str] = dict(tied)
     lines, torn = _attach(config, looked_at, networks)
     if torn:
         return InterfaceCheck((), tuple(lines), True, networks, firsts)
@@ -100,6 +106,23 @@ def check_interfaces(
     if fatal:
         lines.extend((info(""), error(NO_INTERFACES)))
     return InterfaceCheck(tuple(served), tuple(lines), fatal, networks, firsts)
+
+
+def _tied(config: DhcpConfig, named: Sequence[str]) -> dict[str, str]:
+    """The interfaces `interface NAME;` statements add to dhcpd's requested list, each
+    with the shared network it is tied to, in the configuration's order.
+
+    dhcpd reads its arguments before the configuration, and the statement adds to the
+    same list (server/mdb.c `new_shared_network_interface`); once the list is not
+    empty only its interfaces are served (common/discover.c), so a configuration that
+    names one interface serves that one alone.  A name already on the list (from the
+    command line, or an earlier statement) is not tied again: dhcpd skips it."""
+    tied: dict[str, str] = {}
+    for network in config.shared_networks:
+        name = network.interface
+        if name is not None and name not in named and name not in tied:
+            tied[name] = network.name
+    return tied
 
 
 def _looked_at(interface: NetworkInterface, requested: Sequence[str]) -> bool:
@@ -134,8 +157,10 @@ def _attach(
     the shared network of its first address in a declared subnet (into `networks`); an
     address in another shared network is fatal (True); a second interface landing on a
     subnet (and so on a shared network) that an earlier one has gets a complaint, and
-    the earlier one keeps it."""
-    owners: dict[tuple[str, int | str], str] = {}
+    the earlier one keeps it.  A shared network an `interface` statement tied (in
+    `networks` already) is that interface's from the start."""
+    owners: dict[tuple[str, int | str], str] = {
+        ("same shared network", network): name for name, network in networks.items()}
     lines: list[LogLine] = []
     for interface in looked_at:
         for address in interface.addresses:

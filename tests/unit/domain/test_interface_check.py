@@ -52,6 +52,12 @@ def config(make_config: MakeConfig, name: str) -> DhcpConfig:
     ("named-eth0-dum1-shared", "shared-network.conf", ["eth0", "dum1"], ("dum1", "eth0")),
     ("all", "one-subnet.conf", [], ("dum3", "eth0")),
     ("all-no-subnet", "other-subnet.conf", [], ()),
+    # `interface NAME;` in the configuration requests that interface: alone, only it
+    # is served; its shared network is its own from the start.
+    ("config-interface", "interface-statement.conf", [], ("dum3",)),
+    ("config-interface-named-eth0", "interface-statement.conf", ["eth0"], ("dum3", "eth0")),
+    ("config-interface-named-dum1", "interface-statement.conf", ["dum1"], ("dum3",)),
+    ("config-interface-other", "interface-statement-other.conf", [], ("dum1",)),
 ])
 def test_the_lines_and_the_choice_are_iscs(
     make_config: MakeConfig, capture: str, conf: str, named: list[str],
