@@ -6,7 +6,6 @@ whose body the daemon only read back from its log after a restart."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import trio
@@ -19,6 +18,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_packet import Opt
 from ops.daemon import Daemon
 from ops.loopback_client import RelayClient
+from tests.log_lines import LogLines, logger_with_lines
 
 START = 1_800_000_000.0
 FIRST, SECOND = bytes.fromhex("02aa00000001"), bytes.fromhex("02aa00000002")
@@ -52,24 +52,9 @@ subnet 10.0.0.0 netmask 255.255.255.0 {{
     return build_config(result.tree)
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(record.getMessage())
-
-    async def wait_for(self, text: str) -> None:
-        while text not in self.texts:
-            await trio.sleep(0.01)
-
-
 async def serve(nursery: trio.Nursery, conf: DhcpConfig, lease_file: Path,
-                clock: list[float]) -> tuple[Daemon, RelayClient, Lines]:
-    lines = Lines()
-    logger = logging.Logger(f"test-lease-bodies-{id(lines)}", logging.DEBUG)
-    logger.addHandler(lines)
+                clock: list[float]) -> tuple[Daemon, RelayClient, LogLines]:
+    logger, lines = logger_with_lines("test-lease-bodies")
     endpoint = await DhcpUdpEndpoint.open("127.0.0.1", 0)
     daemon = Daemon(conf, LeaseLog(lease_file), endpoint, logger, clock=lambda: clock[0])
     await nursery.start(daemon.run)

@@ -8,19 +8,15 @@ from collections.abc import Callable
 
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision, LeaseChange, LogLevel, PendingCommand, info
+from domain.failover.states import Role
 from domain.lease import BindingState, Hardware, Lease
 from domain.lease_events import Expired, Released
 from ops.lease_bodies import LeaseBodies, in_front
+from tests.unit.domain.failover_lab import pair_config
 
-CONF = """
-failover peer "fo" {
-  primary; address 10.9.0.1; peer address 10.9.0.2; mclt 60; split 128;
-}
-subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.100 10.0.0.110; }
-subnet 10.1.0.0 netmask 255.255.255.0 {
-  pool { failover peer "fo"; deny dynamic bootp clients; range 10.1.0.10 10.1.0.20; }
-}
-"""
+# 10.0.0.100-103: a pool shared with failover peer "fo"; 10.1.0.0/24: no peer.
+CONF = pair_config(Role.PRIMARY) + (
+    "subnet 10.1.0.0 netmask 255.255.255.0 { range 10.1.0.100 10.1.0.110; }\n")
 BODY = '\n    log (info, "bye");\n    execute ("/bin/true", "x");\n  '
 MAC = Hardware(1, bytes.fromhex("020000000001"))
 
@@ -35,15 +31,15 @@ def test_a_release_puts_its_body_in_front_of_the_requests_line(
     make_config: Callable[[str], DhcpConfig],
 ) -> None:
     bodies = LeaseBodies(make_config(CONF))
-    old = bound("10.0.0.100")
+    old = bound("10.1.0.100")
     freed = old.replace(binding_state=BindingState.FREE, on_expiry=None, on_release=None)
-    request = Decision(log=(info("DHCPRELEASE of 10.0.0.100 (found)"),),
+    request = Decision(log=(info("DHCPRELEASE of 10.1.0.100 (found)"),),
                        changes=(LeaseChange(Released, freed, "released"),),
                        commands=(PendingCommand(1, "/bin/false", ()),))
-    merged = bodies.merged(request, {"10.0.0.100": old}.get, now=500)
+    merged = bodies.merged(request, {"10.1.0.100": old}.get, now=500)
     assert [line.text for line in merged.log] == [
         "bye", "execute_statement argv[0] = /bin/true", "execute_statement argv[1] = x",
-        "DHCPRELEASE of 10.0.0.100 (found)"]
+        "DHCPRELEASE of 10.1.0.100 (found)"]
     assert [(c.at, c.command) for c in merged.commands] == [(3, "/bin/true"), (4, "/bin/false")]
     assert merged.changes == request.changes
 
@@ -52,7 +48,7 @@ def test_only_a_change_that_ends_the_lease_runs_a_body(
     make_config: Callable[[str], DhcpConfig],
 ) -> None:
     bodies = LeaseBodies(make_config(CONF))
-    plain = bound("10.0.0.101")
+    plain = bound("10.1.0.101")
     renewed = LeaseChange(Expired, plain.replace(ends=2000), "renewed")
     assert bodies.for_change(plain, renewed, 500) is None
     assert bodies.for_change(None, renewed, 500) is None
@@ -67,7 +63,7 @@ def test_a_failover_pool_runs_the_expiry_body_when_the_lease_is_free_not_expired
     make_config: Callable[[str], DhcpConfig],
 ) -> None:
     bodies = LeaseBodies(make_config(CONF))
-    active = bound("10.1.0.10")
+    active = bound("10.0.0.100")
     expired = active.replace(binding_state=BindingState.EXPIRED)
     assert bodies.for_change(active, LeaseChange(Expired, expired, "expired"), 500) is None
     freed = expired.replace(binding_state=BindingState.FREE)
@@ -79,13 +75,13 @@ def test_a_body_that_does_not_parse_is_logged_and_not_run(
     make_config: Callable[[str], DhcpConfig],
 ) -> None:
     bodies = LeaseBodies(make_config(CONF))
-    broken = bound("10.0.0.102", on_expiry="\n    log (info, ;\n  ")
+    broken = bound("10.1.0.102", on_expiry="\n    log (info, ;\n  ")
     freed = broken.replace(binding_state=BindingState.FREE)
     ran = bodies.for_change(broken, LeaseChange(Expired, freed, "expired"), 500)
     assert ran is not None and ran.commands == ()
     (line,) = ran.log
     assert line.level is LogLevel.ERROR
-    assert line.text.startswith("on expiry statements of lease 10.0.0.102 not run:")
+    assert line.text.startswith("on expiry statements of lease 10.1.0.102 not run:")
 
 
 def test_in_front_keeps_the_later_decisions_reply_and_changes() -> None:

@@ -3,24 +3,14 @@ lines written), through a task when it has none, and a failed send is logged."""
 
 from __future__ import annotations
 
-import logging
-
 import trio
 
 from domain.dhcp_decision import Decision, info
 from domain.dhcp_packet import Inbound, MessageType
 from domain.reply_route import Route
 from ops.reply_sender import ReplySender, ServerStats
+from tests.log_lines import LogLines, logger_with_lines
 from tests.unit.domain.conftest import dhcp_packet, mac
-
-
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(record.getMessage())
 
 
 class FakeEndpoint:
@@ -44,10 +34,8 @@ class FakeEndpoint:
         self.sent.append((data, route))
 
 
-def sender(endpoint: FakeEndpoint) -> tuple[ReplySender, ServerStats, Lines]:
-    logger = logging.Logger("test-reply-sender")
-    lines = Lines()
-    logger.addHandler(lines)
+def sender(endpoint: FakeEndpoint) -> tuple[ReplySender, ServerStats, LogLines]:
+    logger, lines = logger_with_lines("test-reply-sender")
     stats = ServerStats()
     return ReplySender(endpoint, stats, logger), stats, lines  # type: ignore[arg-type]
 

@@ -4,28 +4,16 @@ argument lines, the rest after it — and the event tells the reply when all end
 
 from __future__ import annotations
 
-import logging
-
 import trio
 
 from domain.dhcp_decision import Decision, PendingCommand, debug, info
 from ops.statement_commands import StatementCommands
+from tests.log_lines import LogLines, logger_with_lines
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(record.getMessage())
-
-
-def commands_and_lines() -> tuple[StatementCommands, Lines]:
-    logger = logging.Logger("test-statement-commands")
-    handler = Lines()
-    logger.addHandler(handler)
-    return StatementCommands(logger), handler
+def commands_and_lines() -> tuple[StatementCommands, LogLines]:
+    logger, lines = logger_with_lines("test-statement-commands")
+    return StatementCommands(logger), lines
 
 
 DECISION = Decision(
