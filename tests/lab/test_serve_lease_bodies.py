@@ -1,5 +1,6 @@
 """`on release` and `on expiry` bodies, against ISC dhcpd on the same config: the ACK
-writes both bodies into the lease record (the same statements as dhcpd's), a DHCPRELEASE
+writes both bodies into the lease record (the same statements as dhcpd's, and dhcpd
+reads our record back without a word), a DHCPRELEASE
 runs the release body (its `log` line and its `execute` command, before the request's
 own line) and not the expiry body, and a lease left to run out runs the expiry body.
 dhclient takes a lease and releases it; udhcpc then takes one and leaves it to expire."""
@@ -15,7 +16,7 @@ import pytest
 from adapters.dhcpdconf.statement_body import parse_statement_body
 from domain.config.statements import Statement
 from ops.lab.clients import release_dhclient, run_dhclient, run_udhcpc
-from ops.lab.lease_file_check import last_record
+from ops.lab.lease_file_check import isc_complaints, last_record
 from ops.lab.netns import CLI, SRV1, Lab
 from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, start_dhcpd
 
@@ -68,6 +69,9 @@ def test_release_and_expiry_bodies_as_isc_dhcpd_runs_them(
             address = client.lease.address
             server.process.wait_for(rf"^DHCPACK on {re.escape(address)} ", 5)
             bodies[name] = _bodies(last_record(server.leases_text(), address))
+            # dhcpd reads the bodies in the file back without a word (a rollback works).
+            assert isc_complaints(server.config_path, server.lease_path,
+                                  each.workdir / "isc-check") == [], name
             release_dhclient(each, client)
             server.process.wait_for(rf"^DHCPRELEASE of {re.escape(address)} ", 5)
             again = run_udhcpc(each).address
