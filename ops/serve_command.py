@@ -35,7 +35,7 @@ from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
 from adapters.pid_file import AlreadyRunning, claim, release
-from adapters.privileges import PrivilegeError, become, run_as
+from adapters.privileges import PrivilegeError, RunAs, become, run_as
 from domain.config.model import DhcpConfig
 from domain.config.unserved import unserved_lines
 from domain.dhcp_decision import Decision, LogLine, PendingCommand
@@ -230,6 +230,7 @@ async def _until_signal(
             # dhcpd runs the global statements once more here (commands too)
             await daemon.commands.run(global_statements)
             try:
+                _hand_over_lease_file(daemon, args.run_as)
                 become(args.run_as)
             except PrivilegeError as exc:
                 logger.error("%s", exc)
@@ -246,6 +247,16 @@ async def _until_signal(
         finally:
             control.close()
     return 0
+
+
+def _hand_over_lease_file(daemon: Daemon, target: RunAs) -> None:
+    """As dhcpd does when it will drop both its user and group: the live lease file
+    becomes theirs, so the server can still rotate it afterwards."""
+    if target.uid and target.gid:
+        try:
+            daemon.log.hand_over(target.uid, target.gid)
+        except OSError as exc:
+            raise PrivilegeError(f"Can't chown new lease file: {exc.strerror}") from None
 
 
 def _first_leaf(error: BaseException) -> BaseException:

@@ -185,6 +185,13 @@ class LeaseLog:
         return load_latest_state(self._recorder.latest_entries(), self._saved_index.take(),
                                  self._recorder.read_state, self.path)
 
+    def hand_over(self, uid: int, gid: int) -> None:
+        """Give the live file to the user and group the server is about to run as
+        (dhcpd fchowns its new lease file under `-user`/`-group`): a rotation archives
+        it by a hard link, which the kernel refuses to a user who does not own the
+        file.  Raises OSError."""
+        os.chown(self.path, uid, gid)
+
     def version_of(self, originator_id: str) -> int | None:
         """The version of the aggregate's newest event in the live segment (None:
         it has none there): the daemon's next event for it carries the one after."""
@@ -342,17 +349,23 @@ class LeaseLogStore(BatchStore[DomainEventProtocol[Any], Recording[Any]]):
     """The group committer's store: each batch is one append, then a rotation check.
 
     A failed rotation does not fail the batch (its events are already durable): it is
-    logged, and the next batch tries again."""
+    logged, and the next batch tries again — logged again only when the reason changes
+    (a rotation that keeps failing would otherwise write a line per batch)."""
 
     def __init__(self, lease_log: LeaseLog) -> None:
         self._log = lease_log
+        self._rotation_failure: str | None = None
 
     def save_batch(self, events: Sequence[DomainEventProtocol[Any]]) -> list[Recording[Any]]:
         recordings = self._log.append(events)
         try:
             self._log.maybe_rotate()
         except LeaseFileError as error:
-            log.error("%s; the live file keeps growing until a rotation succeeds", error)
+            if str(error) != self._rotation_failure:
+                self._rotation_failure = str(error)
+                log.error("%s; the live file keeps growing until a rotation succeeds", error)
+        else:
+            self._rotation_failure = None
         self._log.maybe_save_index()
         return recordings
 

@@ -1,7 +1,8 @@
 """`-user` and `-group`, against ISC dhcpd on the same command line: both servers open
 their ports and files as root, then run as nobody:nogroup, and still serve a client and
 record its lease; an unknown user or group stops either at once with dhcpd's line.
-`--no-pid` writes no pid file."""
+As nobody ours still rotates its lease log and saves its index.  `--no-pid` writes no
+pid file."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from ops.lab.clients import run_dhclient
+from ops.lab.failover_runs import load
 from ops.lab.lease_file_check import last_record
-from ops.lab.netns import SRV1, Lab, namespaces_named
+from ops.lab.netns import SRV1, SRV1_ADDRESS, Lab, namespaces_named
 from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, start_dhcpd
 
 pytestmark = pytest.mark.lab
@@ -97,3 +99,25 @@ def test_no_pid_writes_no_pid_file(open_lab: Path) -> None:
                              program=(*LEASELEDGER_SERVE, "--no-pid"))
         assert server.process.is_running()
         assert not server.pid_path.exists()
+
+
+def test_as_nobody_the_lease_log_rotates_and_stops_cleanly(open_lab: Path) -> None:
+    """What the server writes after the drop: a new segment when the log passes its
+    limit (owned by nobody) and the index at the end, in a folder nobody may write."""
+    with Lab(open_lab / "lab") as lab:
+        os.chmod(lab.workdir, 0o777)
+        (lab.workdir / "server").mkdir(mode=0o777)
+        os.chmod(lab.workdir / "server", 0o777)
+        server = start_dhcpd(lab, SRV1, CONF, name="server", program=(
+            *LEASELEDGER_SERVE, "-user", "nobody", "-group", "nogroup",
+            "--rotate-bytes", "4096"))
+        given = load(lab, SRV1_ADDRESS, first=0, count=20, name="load")
+        assert len(given) == 20
+        folder = server.lease_path.parent
+        assert sorted(path.name for path in folder.glob("dhcpd.leases.seg-*"))
+        assert server.lease_path.stat().st_uid == NOBODY  # the new live segment
+        assert server.process.stop() == 0
+        output = server.process.output()
+        assert "Traceback" not in output and "Permission denied" not in output, output[-2000:]
+        addresses = {address for _mac, address in given}
+        assert all(last_record(server.leases_text(), address) for address in addresses)

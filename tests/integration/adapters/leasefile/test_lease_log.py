@@ -451,6 +451,29 @@ def test_a_failed_rotation_does_not_fail_the_batch(
     assert log.segments() == [path]
 
 
+def test_a_rotation_that_keeps_failing_is_logged_once_until_it_succeeds(
+    path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    refused = [True]
+    real_link = os.link
+
+    def link(*args: object) -> None:
+        if refused[0]:
+            raise PermissionError(1, "Operation not permitted")
+        real_link(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", link)
+    with LeaseLog(path, rotate_bytes=1) as log, caplog.at_level(logging.ERROR):
+        store = LeaseLogStore(log)
+        for host in range(1, 4):
+            store.save_batch([lease_event(log, lease_events.Acked,
+                                          lease(host, BindingState.ACTIVE))])
+        assert caplog.text.count("keeps growing") == 1
+        refused[0] = False
+        store.save_batch([lease_event(log, lease_events.Acked, lease(4, BindingState.ACTIVE))])
+        assert len(log.segments()) == 2
+
+
 # -- ISC reads the new segment ---------------------------------------------------------------------
 
 def isc_complaints(dhcpd: str, folder: Path, leases: Path) -> list[str]:
