@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.config.model import DhcpConfig
 from domain.config.statement_text import UnwritableStatement, statements_text
-from domain.config.statements import Statement
+from domain.config.statements import IfStatement, OnStatement, Statement, SwitchStatement
 from domain.dhcp_decision import Decision, LogLine, PendingCommand
 from domain.eval_context import BindingScope, EvalContext
 from domain.execute import execute_statements
@@ -52,6 +53,32 @@ def body_text(body: tuple[Statement, ...]) -> str | None:
         text = None
     _TEXTS[id(body)] = (body, text)
     return text
+
+
+def configured_bodies(config: DhcpConfig) -> dict[str, tuple[Statement, ...]]:
+    """Every `on expiry`/`on release` body of the configuration by its lease-file text
+    (nested in `if`, `switch` and `on` blocks too): a lease's body written from the
+    running configuration runs as the configuration parsed it, with its own option
+    spaces and classes, without being read back."""
+    found: dict[str, tuple[Statement, ...]] = {}
+
+    def visit(statements: Sequence[object]) -> None:
+        for statement in statements:
+            if isinstance(statement, OnStatement):
+                if statement.events & {"expiry", "release"} and statement.body:
+                    text = body_text(statement.body)
+                    if text is not None:
+                        found[text] = statement.body
+                visit(statement.body)
+            elif isinstance(statement, IfStatement):
+                visit(statement.then)
+                visit(statement.otherwise)
+            elif isinstance(statement, SwitchStatement):
+                visit(statement.body)
+
+    for scope in config.scopes:
+        visit(scope.statements)
+    return found
 
 
 def with_event_bodies(lease: Lease, expiry: tuple[Statement, ...] | None,

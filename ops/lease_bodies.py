@@ -19,7 +19,7 @@ from domain.config.model import DhcpConfig
 from domain.config.statements import Statement
 from domain.dhcp_decision import Decision, LeaseChange, error
 from domain.lease import Lease
-from domain.lease_event_bodies import body_decision, fired_body
+from domain.lease_event_bodies import body_decision, configured_bodies, fired_body
 from domain.lease_events import Released
 
 # Distinct body texts are few (one per `on` block of the configuration, and those read
@@ -32,6 +32,9 @@ class LeaseBodies:
 
     def __init__(self, config: DhcpConfig) -> None:
         self.config = config
+        # The configuration's own bodies need no reading back (nor its option spaces
+        # and classes, which a body read with the standard ones would lack).
+        self._configured = configured_bodies(config)
         self._parsed: dict[str, tuple[Statement, ...] | UnreadableBody] = {}
 
     def for_change(self, old: Lease | None, change: LeaseChange, now: int) -> Decision | None:
@@ -70,6 +73,9 @@ class LeaseBodies:
         return decision
 
     def _statements(self, text: str) -> tuple[Statement, ...] | UnreadableBody:
+        configured = self._configured.get(text)
+        if configured is not None:
+            return configured
         known = self._parsed.get(text)
         if known is None:
             try:

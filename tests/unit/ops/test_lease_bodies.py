@@ -10,6 +10,7 @@ from domain.config.model import DhcpConfig
 from domain.dhcp_decision import Decision, LeaseChange, LogLevel, PendingCommand, info
 from domain.failover.states import Role
 from domain.lease import BindingState, Hardware, Lease
+from domain.lease_event_bodies import configured_bodies
 from domain.lease_events import Expired, Released
 from ops.lease_bodies import LeaseBodies, in_front
 from tests.unit.domain.failover_lab import pair_config
@@ -92,3 +93,26 @@ def test_in_front_keeps_the_later_decisions_reply_and_changes() -> None:
     assert [line.text for line in joined.log] == ["a", "b", "c"]
     assert [(c.at, c.command) for c in joined.commands] == [(0, "/bin/a"), (3, "/bin/b")]
     assert joined.unicast_to_ciaddr
+
+
+def test_a_body_from_the_running_configuration_runs_as_it_was_parsed(
+    make_config: Callable[[str], DhcpConfig],
+) -> None:
+    """Its own option spaces and classes, which reading the text back would not know."""
+    config = make_config("""
+option space site;
+option site.tag code 1 = text;
+class "late" { match if false; }
+subnet 10.1.0.0 netmask 255.255.255.0 {
+  range 10.1.0.100 10.1.0.110;
+  if known { } else {
+    on release { log(info, pick-first-value(option site.tag, "untagged")); add "late"; }
+  }
+}
+""")
+    bodies = LeaseBodies(config)
+    (text,) = configured_bodies(config)
+    old = bound("10.1.0.100", on_release=text)
+    freed = old.replace(binding_state=BindingState.FREE, on_expiry=None, on_release=None)
+    ran = bodies.for_change(old, LeaseChange(Released, freed, "released"), 500)
+    assert ran is not None and [line.text for line in ran.log] == ["untagged"]
