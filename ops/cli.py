@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ops import check_command, ctl_command, demo_command, lease_commands, serve_command
+from ops.version import version_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="leaseledger",
         description="A DHCPv4 server that drops in beside ISC dhcpd.",
     )
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 

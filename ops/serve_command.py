@@ -47,6 +47,7 @@ from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import emit, make_logger
 from ops.statement_commands import StatementCommands
+from ops.version import version_text
 
 DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
 DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"
@@ -70,6 +71,8 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                        help="run as USER once the ports and files are open (as dhcpd)")
     serve.add_argument("-group", dest="group", metavar="GROUP",
                        help="run as GROUP (default: USER's group)")
+    serve.add_argument("--version", action="version", version=version_text(),
+                       help="print the version and exit (as `dhcpd --version`)")
     serve.add_argument("--no-pid", dest="no_pid", action="store_true",
                        help="write no pid file (the control socket stays beside -pf's path)")
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
