@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
     config = build_config(result.tree)
+    _files_and_port_from_config(args, config)
     global_statements = _global_statements(config)
     trio.run(StatementCommands(logger).run, global_statements)
     if not args.quiet:
@@ -138,6 +139,19 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if pid_path is not None:
             release(pid_path)
+
+
+def _files_and_port_from_config(args: argparse.Namespace, config: DhcpConfig) -> None:
+    """dhcpd.conf's `lease-file-name`, `pid-file-name` and `local-port` win over the
+    command line's -lf, -pf and -p, as in dhcpd (it reads them after its arguments and
+    replaces them unconditionally; `Database file:` then names the configured one)."""
+    params = config.global_parameters
+    if params.lease_file_name:
+        args.leasefile = params.lease_file_name
+    if params.pid_file_name:
+        args.pidfile = params.pid_file_name
+    if params.local_port is not None:
+        args.port = params.local_port
 
 
 def _global_statements(config: DhcpConfig) -> Decision:

@@ -164,3 +164,43 @@ def test_an_execute_in_on_commit_has_run_before_the_ack_leaves(tmp_path: Path) -
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_configurations_file_names_and_port_win_over_the_command_line(
+    tmp_path: Path, require_tool
+) -> None:
+    """As dhcpd: `lease-file-name`, `pid-file-name` and `local-port` in dhcpd.conf
+    replace -lf, -pf and -p (compared with `dhcpd -t`; then served on them)."""
+    dhcpd = require_tool("dhcpd")
+    leases, pid = tmp_path / "conf.leases", tmp_path / "conf.pid"
+    conf = tmp_path / "dhcpd.conf"
+    conf.write_text(f'lease-file-name "{leases}";\npid-file-name "{pid}";\n'
+                    f"local-port {PORT + 40};\nping-check false;\n" + EXAMPLE.read_text())
+    isc = subprocess.run([dhcpd, "-t", "-cf", str(conf), "-lf", str(tmp_path / "x.leases"),
+                          "-pf", str(tmp_path / "x.pid")],
+                         capture_output=True, text=True, timeout=30, check=False)
+    named = [line for line in (isc.stdout + isc.stderr).splitlines()
+             if line.startswith(("Database file:", "PID file:"))]
+    assert named == [f"Database file: {leases}", f"PID file: {pid}"]
+    leases.touch()
+    proc, log = serve(tmp_path)  # -lf dhcpd.leases -pf dhcpd.pid -p PORT given
+    try:
+        wait_for(log, "Server starting service.", proc)
+        assert [line for line in log.read_text().splitlines()
+                if line.startswith(("Database file:", "PID file:"))] == named
+        assert pid.read_text().strip() == str(proc.pid)
+
+        async def go() -> str | None:
+            client = await RelayClient(("127.0.0.1", PORT + 40), "127.0.0.2",
+                                       "10.0.0.1").open()
+            try:
+                return (await client.dora(bytes.fromhex("02aa0000000b"))).address
+            finally:
+                client.close()
+
+        address = trio.run(go)
+        assert address is not None and f"lease {address} {{" in leases.read_text()
+        assert (tmp_path / "dhcpd.leases").read_text() == ""
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)

@@ -27,3 +27,14 @@ def test_dns_updates_and_omapi_are_named(make_config: Callable[[str], DhcpConfig
         "omapi-port 7911: this server does not answer OMAPI (omshell and OMAPI clients"
         " cannot add hosts or read leases)",
     )
+
+
+def test_socket_settings_this_server_does_not_take_are_named(
+    make_config: Callable[[str], DhcpConfig],
+) -> None:
+    config = make_config("remote-port 6868;\nlocal-address 10.0.0.2;\n" + SUBNET)
+    assert unserved_lines(config.global_parameters) == (
+        "remote-port 6868: not honoured; clients are answered on the server port + 1",
+        "local-address 10.0.0.2: not honoured; use `serve --listen ADDRESS` to bind one"
+        " address",
+    )
