@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from adapters.package_version import version_text
 from ops import check_command, ctl_command, demo_command, lease_commands, serve_command
-from ops.version import version_text
 
 
 def build_parser() -> argparse.ArgumentParser:

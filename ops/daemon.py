@@ -254,10 +254,7 @@ class Daemon:
         return inbound, self.lease_bodies.merged(decision, self.view.table.get, now)
 
     async def carry_out(self, inbound: Inbound, decision: Decision) -> None:
-        if decision.commands:
-            await self.commands.run(decision)
-        else:
-            emit(self.logger, decision.log)
+        await self.commands.run(decision)  # its log, with any commands at their places
         for hold in decision.holds:
             self.view.hold(hold)
         if decision.changes:
@@ -271,10 +268,7 @@ class Daemon:
             now = self.now()
             verdict = ping_answered(ping, self.view, self.config, now, self.failover_services())
             verdict = self.lease_bodies.merged(verdict, self.view.table.get, now)
-            if verdict.commands:
-                await self.commands.run(verdict)
-            else:
-                emit(self.logger, verdict.log)
+            await self.commands.run(verdict)
             if verdict.changes:
                 await self.persist(verdict.changes, bodies_run=True)
             return

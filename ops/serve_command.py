@@ -34,6 +34,7 @@ from adapters.icmp_ping import Pinger
 from adapters.leasefile.lease_log import LeaseLog, read_history
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
+from adapters.package_version import version_text
 from adapters.pid_file import AlreadyRunning, claim, release
 from adapters.privileges import PrivilegeError, RunAs, become, run_as
 from domain.config.model import DhcpConfig
@@ -47,7 +48,6 @@ from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import emit, make_logger
 from ops.statement_commands import StatementCommands
-from ops.version import version_text
 
 DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
 DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"

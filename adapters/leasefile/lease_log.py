@@ -34,7 +34,6 @@ runs beside a live daemon; a batch the daemon is still writing is simply not see
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import threading
@@ -82,6 +81,7 @@ from adapters.leasefile.segments import (
 from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
 from adapters.leasefile.writer import format_failover_state, format_file_header, format_lease
+from adapters.package_version import version_text
 from domain import failover_events, lease_events
 from domain.failover_events import FailoverEvent
 from domain.lease import (
@@ -109,13 +109,6 @@ INDEX_EVERY_BYTES = 16 * 2**20
 _LEASE_TOPICS = frozenset(cls.TOPIC for cls in lease_events.LEASE_EVENT_CLASSES)
 _IMPORTED_TOPICS = frozenset({lease_events.Imported.TOPIC, failover_events.Imported.TOPIC})
 _FREE_LINE = b"\n  binding state free;\n"
-
-
-def _written_by() -> str:
-    try:
-        return f"leaseledger-{importlib.metadata.version('leaseledger')}"
-    except importlib.metadata.PackageNotFoundError:  # run from a source tree
-        return "leaseledger"
 
 
 def _utc_now() -> datetime:
@@ -308,7 +301,7 @@ class LeaseLog:
                             kept.append(text[entry.start : entry.end].rstrip("\n") + "\n")
         except OSError as error:
             raise LeaseFileIOError(f"{self.path}: cannot read: {error.strerror}") from None
-        return (format_file_header(_written_by(), byte_order) + "".join(kept)).encode("latin-1")
+        return (format_file_header(version_text(), byte_order) + "".join(kept)).encode("latin-1")
 
     # -- closing ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The version line `--version` prints (dhcpd prints `isc-dhcpd-4.4.3-P1`)."""
+"""This program's version, as installed: `--version` prints it (dhcpd prints
+`isc-dhcpd-4.4.3-P1`) and a new lease-log segment names its writer with it."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ import importlib.metadata
 
 import pytest
 
+from adapters.package_version import version_text
 from ops.cli import main
-from ops.version import version_text
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["serve", "--version"]])
