@@ -8,7 +8,8 @@ acknowledged, the pools' counts); `--json` prints the server's answer for script
 do it when the peer is really stopped, or both servers may hand out the same address.
 
 The socket is the server's (`serve --control`); by default both commands derive it
-from the pid file, so `-pf` works the same for `serve` and `ctl`.
+from the pid file, so `-pf` works the same for `serve` and `ctl`, and so does a
+`pid-file-name` in the configuration (`-cf`, by default dhcpd's).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from ops.control import default_control_path
-from ops.serve_command import DEFAULT_PID
+from ops.server_files import DEFAULT_CONF, DEFAULT_PID, config_for_paths, configured_files
 from ops.tables import render_table
 
 ANSWER_SECONDS = 10.0
@@ -38,10 +39,14 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         description="Talk to a running `leaseledger serve` over its control socket.",
     )
     ctl.add_argument("--socket", metavar="PATH",
-                     help="the server's control socket (default: from -pf, "
+                     help="the server's control socket (default: beside the pid file, "
                           f"{default_control_path(DEFAULT_PID)})")
-    ctl.add_argument("-pf", dest="pidfile", default=DEFAULT_PID, metavar="FILE",
-                     help="the server's pid file, to find its control socket")
+    ctl.add_argument("-pf", dest="pidfile", metavar="FILE",
+                     help="the server's pid file, to find its control socket (default: the"
+                          " configuration's pid-file-name, else dhcpd's)")
+    ctl.add_argument("-cf", dest="config", metavar="FILE",
+                     help=f"the server's configuration (default {DEFAULT_CONF}), read for"
+                          " pid-file-name when neither --socket nor -pf is given")
     actions = ctl.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     status = actions.add_parser("status", help="failover states, pool counts")
@@ -56,9 +61,8 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = args.socket or default_control_path(args.pidfile)
     try:
-        answer = ask(path, args.request(args))
+        answer = ask(socket_path(args), args.request(args))
     except CtlError as exc:
         print(f"leaseledger ctl: {exc}", file=sys.stderr)
         return 1
@@ -67,6 +71,20 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(args.show(args, answer))
     return 0
+
+
+def socket_path(args: argparse.Namespace) -> str:
+    """--socket, else beside -pf, else beside the pid file `serve` with the
+    configuration writes (as `serve` puts it)."""
+    if args.socket:
+        return str(args.socket)
+    if args.pidfile:
+        return default_control_path(args.pidfile)
+    try:
+        config = config_for_paths(args.config)
+    except OSError as error:
+        raise CtlError(f"{error.filename}: {error.strerror}") from None
+    return default_control_path(configured_files(config).pid_file)
 
 
 def ask(path: str, request: dict[str, Any]) -> dict[str, Any]:

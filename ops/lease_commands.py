@@ -17,14 +17,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.dhcpdconf.reader import read_config
-from adapters.dhcpdconf.to_model import build_config
 from adapters.leasefile.lease_log import read_history
 from adapters.leasefile.segments import archived_segments
 from adapters.leasefile.store_errors import LeaseFileError
 from domain.config.model import DhcpConfig
 from domain.lease import BindingState, Lease
 from domain.lease_events import LeaseEvent
+from ops.server_files import (
+    DEFAULT_CONF,
+    LEASE_FILE_VARIABLE,
+    ConfigUnreadable,
+    config_for_paths,
+    configured_files,
+    load_config,
+)
 from ops.tables import Progress, format_hardware, format_octets, format_time, render_table
 from projections.history import Subject, TimelineEntry, leases_at, timeline
 from projections.lease_view import LeaseView
@@ -55,13 +61,14 @@ def parse_time(text: str) -> datetime:
         raise UsageError(f"cannot read the time {text!r}: {exc}") from None
 
 
-def load_config(path: str) -> DhcpConfig:
-    result = read_config(path)
-    if not result.ok:
-        for line in result.output_lines():
-            print(line, file=sys.stderr)
-        raise UsageError(f"{path}: configuration errors (see `leaseledger check -cf {path}`)")
-    return build_config(result.tree)
+def lease_file(args: argparse.Namespace, config: DhcpConfig | None = None) -> str:
+    """The log to read: -lf, else LEASELEDGER_LEASE_FILE, else the `lease-file-name` of
+    the configuration (`config`, or the one -cf names, or dhcpd's default if present),
+    else dhcpd's default: the file `serve` with that configuration writes."""
+    explicit = args.leasefile or os.environ.get(LEASE_FILE_VARIABLE)
+    if explicit:
+        return str(explicit)
+    return configured_files(config or config_for_paths(args.config)).lease_file
 
 
 def lease_events(path: str, *, live_only: bool = False) -> Iterator[tuple[str, int, LeaseEvent]]:
@@ -103,9 +110,9 @@ def lease_row(lease: Lease) -> dict[str, Any]:
 
 def run_leases(args: argparse.Namespace) -> int:
     if args.at:
-        leases = leases_at(lease_events(args.leasefile), parse_time(args.at))
+        leases = leases_at(lease_events(lease_file(args)), parse_time(args.at))
     else:
-        leases = current_leases(args.leasefile)
+        leases = current_leases(lease_file(args))
     if args.state:
         try:
             wanted = BindingState(args.state)
@@ -125,9 +132,9 @@ def run_leases(args: argparse.Namespace) -> int:
 
 
 def run_pools(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config or DEFAULT_CONF)
     view = LeaseView(config)
-    view.load(current_leases(args.leasefile))
+    view.load(current_leases(lease_file(args, config)))
     counts = view.pool_counts()
     if args.json:
         print(json.dumps([c.__dict__ for c in counts], indent=2))
@@ -164,7 +171,7 @@ def run_audit(args: argparse.Namespace) -> int:
     since = parse_time(args.since) if args.since else None
     until = parse_time(args.until) if args.until else None
     entries = timeline(
-        lease_events(args.leasefile), Subject.parse(args.subject), since=since, until=until
+        lease_events(lease_file(args)), Subject.parse(args.subject), since=since, until=until
     )
     rows = [audit_row(entry) for entry in entries]
     if args.json:
@@ -179,26 +186,28 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Register the three commands on the main parser's subparsers."""
-    default_lf = os.environ.get("LEASELEDGER_LEASE_FILE", "/var/lib/dhcp/dhcpd.leases")
 
-    def common(p: argparse.ArgumentParser, config: bool) -> None:
-        if config:
-            p.add_argument("-cf", dest="config", default="/etc/dhcp/dhcpd.conf", metavar="FILE")
-        p.add_argument("-lf", dest="leasefile", default=default_lf, metavar="FILE")
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-cf", dest="config", metavar="FILE",
+                       help=f"the server's configuration (default {DEFAULT_CONF}); its"
+                            " lease-file-name is the log read when -lf is not given")
+        p.add_argument("-lf", dest="leasefile", metavar="FILE",
+                       help=f"the lease log (default: ${LEASE_FILE_VARIABLE}, else the"
+                            " configuration's lease-file-name, else dhcpd's)")
         p.add_argument("--json", action="store_true", help="JSON for scripts")
 
     leases = sub.add_parser("leases", help="the lease table, now or at a past moment")
-    common(leases, config=True)
+    common(leases)
     leases.add_argument("--state", help="only leases in this binding state")
     leases.add_argument("--at", metavar="TIME", help="as it stood at TIME (UTC)")
     leases.set_defaults(run=_guarded(run_leases))
 
     pools = sub.add_parser("pools", help="free, backup and total addresses per pool")
-    common(pools, config=True)
+    common(pools)
     pools.set_defaults(run=_guarded(run_pools))
 
     audit = sub.add_parser("audit", help="the full history of an address or a client")
-    common(audit, config=True)
+    common(audit)
     audit.add_argument("subject", metavar="IP|MAC|CLIENT-ID")
     audit.add_argument("--since", metavar="TIME")
     audit.add_argument("--until", metavar="TIME")
@@ -209,7 +218,7 @@ def _guarded(command: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(command(args))
-        except (UsageError, LeaseFileError) as exc:
+        except (UsageError, ConfigUnreadable, LeaseFileError) as exc:
             print(f"leaseledger: {exc}", file=sys.stderr)
             return 1
         except OSError as exc:

@@ -47,11 +47,9 @@ from domain.reply_options import add_statement_output
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
 from ops.dhcpd_log import emit, make_logger
+from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
-DEFAULT_CONF = "/etc/dhcp/dhcpd.conf"
-DEFAULT_LEASES = "/var/lib/dhcp/dhcpd.leases"
-DEFAULT_PID = "/var/run/dhcpd.pid"
 WILDCARD = "0.0.0.0"
 
 

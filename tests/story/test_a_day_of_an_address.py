@@ -135,3 +135,35 @@ def test_bad_arguments_get_one_clear_line(day, capsys) -> None:
     assert "unknown state 'happy'" in capsys.readouterr().err
     assert main(["audit", "-lf", str(conf.parent / "nope.leases"), IP]) == 1
     assert "no such lease file" in capsys.readouterr().err
+
+
+def test_a_site_that_names_its_lease_file_in_dhcpd_conf(day, capsys, monkeypatch) -> None:
+    """`serve` writes where dhcpd.conf's lease-file-name says; the tools read there too,
+    unless told otherwise with -lf or LEASELEDGER_LEASE_FILE."""
+    conf, leases = day
+    named = conf.with_name("named.conf")
+    named.write_text(f'lease-file-name "{leases}";\n{CONF}')
+    monkeypatch.delenv("LEASELEDGER_LEASE_FILE", raising=False)
+
+    rows = run_json(capsys, "audit", "-cf", str(named), IP, "--json")
+    assert [r["event"] for r in rows] == ["Acked", "Acked", "Released", "Freed", "Acked"]
+    pools = run_json(capsys, "pools", "-cf", str(named), "--json")
+    assert [(p["total"], p["free"]) for p in pools] == [(21, 20)]
+    active = run_json(capsys, "leases", "-cf", str(named), "--state", "active", "--json")
+    assert [r["ip"] for r in active] == [IP]
+
+    elsewhere = str(conf.parent / "copy.leases")
+    assert main(["audit", "-cf", str(named), "-lf", elsewhere, IP]) == 1
+    assert f"{elsewhere}: no such lease file" in capsys.readouterr().err
+    monkeypatch.setenv("LEASELEDGER_LEASE_FILE", elsewhere)
+    assert main(["leases", "-cf", str(named)]) == 1
+    assert f"{elsewhere}: no such lease file" in capsys.readouterr().err
+
+
+def test_a_configuration_named_but_missing_is_one_clear_line(day, capsys, monkeypatch) -> None:
+    conf, _leases = day
+    monkeypatch.delenv("LEASELEDGER_LEASE_FILE", raising=False)
+    missing = conf.parent / "missing.conf"
+    assert main(["audit", "-cf", str(missing), IP]) == 1
+    assert capsys.readouterr().err == (
+        f"leaseledger: {missing}: No such file or directory\n")

@@ -47,8 +47,8 @@ subnet 10.0.0.0 netmask 255.255.255.0 {{
 WAITING_STATES = {"startup", "recover", "communications-interrupted"}
 
 
-def serve(tmp: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
-    (tmp / "dhcpd.conf").write_text(CONF)
+def serve(tmp: Path, *extra: str, conf: str = CONF) -> tuple[subprocess.Popen, Path]:
+    (tmp / "dhcpd.conf").write_text(conf)
     (tmp / "dhcpd.leases").touch()
     log = tmp / "serve.log"
     argv = [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(DHCP_PORT),
@@ -183,7 +183,31 @@ def test_a_socket_we_may_not_open_says_to_run_as_root(tmp_path, capsys, monkeypa
         "(the user the server runs as)\n")
 
 
-def test_ctl_and_serve_agree_on_the_default_socket(capsys, monkeypatch) -> None:
+def test_ctl_finds_the_socket_of_a_pid_file_named_in_dhcpd_conf(tmp_path) -> None:
+    """dhcpd.conf's pid-file-name wins over serve's -pf (as in dhcpd), so the socket is
+    beside the named file; `ctl -cf` reads the same name and finds it."""
+    named = tmp_path / "run" / "named.pid"
+    named.parent.mkdir()
+    proc, log = serve(tmp_path, conf=f'pid-file-name "{named}";\n{CONF}')
+    try:
+        wait_for(log, "Server starting service.", proc)
+        assert (tmp_path / "run" / "named.ctl").exists()
+
+        looked = ctl("-cf", str(tmp_path / "dhcpd.conf"), "status", "--json")
+        assert looked.returncode == 0, looked.stderr
+        assert [pair["peer"] for pair in json.loads(looked.stdout)["failover"]] == ["pair"]
+        beside_pf = ctl("-cf", str(tmp_path / "dhcpd.conf"), "-pf", str(tmp_path / "dhcpd.pid"),
+                        "status")
+        assert beside_pf.returncode == 1
+        assert f"no control socket {tmp_path / 'dhcpd.ctl'}" in beside_pf.stderr
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_ctl_and_serve_agree_on_the_default_socket(tmp_path, capsys, monkeypatch) -> None:
+    # No dhcpd.conf at dhcpd's default path here: the defaults alone decide.
+    monkeypatch.setattr("ops.server_files.DEFAULT_CONF", str(tmp_path / "absent.conf"))
     tried: list[object] = []
 
     def record(_sock: socket.socket, address: object) -> None:
