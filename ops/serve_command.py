@@ -4,7 +4,9 @@ An existing unit file or init script runs `dhcpd -4 -q -cf … -pf … eth0`; th
 arguments work here so `/usr/sbin/dhcpd` can be swapped without touching them.
 `-t` checks the configuration and exits, `-T` also loads the lease file; `-d` logs to
 stderr (debug lines too) and stays in the foreground, `-f` stays in the foreground;
-there is no daemonising fork (run it under systemd).  SIGTERM, SIGINT and SIGHUP stop
+without either it goes into the background as dhcpd does (adapters/daemonize.py: the
+command returns once the server serves, with 1 if it could not start), which is what
+an init script written for dhcpd waits for.  SIGTERM, SIGINT and SIGHUP stop
 the server cleanly: every acknowledged lease is already on disk (SIGHUP is not a
 reload, just as dhcpd does not reload on it).  `leaseledger ctl` talks to the running
 server over the control socket (`--control`, by default beside the pid file).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 
@@ -27,6 +30,7 @@ import trio
 
 from adapters.commit import CommitFailed
 from adapters.control_socket import ControlSocket, ControlSocketError
+from adapters.daemonize import Background
 from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
@@ -84,7 +88,19 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.background = Background()
+    if not (args.foreground or args.debug or args.test_config or args.test_leases):
+        # First, as dhcpd forks before reading anything (and before any thread).
+        try:
+            args.background.detach()
+        except OSError as exc:
+            print(f"Can't fork daemon: {exc.strerror}", file=sys.stderr)
+            return 1
     logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases)
+    if not os.path.isabs(args.leasefile):
+        # As dhcpd: a relative -lf is resolved now (its `Database file:` line shows
+        # the result); a relative lease-file-name from the configuration is not.
+        args.leasefile = os.path.realpath(args.leasefile)
     too_long = name_too_long(args.interfaces)
     if too_long is not None:
         emit(logger, (too_long,))
@@ -120,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
     interfaces = _interfaces_to_serve(args, config, logger)
     if interfaces is None:
         return 1
+    _absolute_paths(args)
     try:
         pid_path = None if args.no_pid else claim(args.pidfile)
     except AlreadyRunning as exc:
@@ -137,6 +154,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if pid_path is not None:
             release(pid_path)
+
+
+def _absolute_paths(args: argparse.Namespace) -> None:
+    """The files the server reopens, renames or removes later, as absolute paths: a
+    server in the background works from `/` (dhcpd makes its lease file's path
+    absolute for the same reason)."""
+    args.leasefile = os.path.abspath(args.leasefile)
+    args.pidfile = os.path.abspath(args.pidfile)
+    if args.control:
+        args.control = os.path.abspath(args.control)
 
 
 def _files_and_port_from_config(args: argparse.Namespace, config: DhcpConfig) -> None:
@@ -252,6 +279,7 @@ async def _until_signal(
                 await daemon.shutdown()
                 nursery.cancel_scope.cancel()
                 return 1
+            args.background.ready()
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
                                            signal.SIGHUP) as sigs:

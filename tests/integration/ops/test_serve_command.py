@@ -204,3 +204,28 @@ def test_the_configurations_file_names_and_port_win_over_the_command_line(
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
+
+
+def test_a_relative_lease_file_is_named_by_its_full_path_as_dhcpd_names_it(
+    tmp_path: Path, require_tool
+) -> None:
+    """dhcpd resolves a relative -lf at once (a server in the background works from /);
+    a relative lease-file-name from dhcpd.conf it leaves as written.  Compared with
+    `dhcpd -t` run in the same folder."""
+    dhcpd = require_tool("dhcpd")
+    (tmp_path / "here.leases").touch()
+    (tmp_path / "plain.conf").write_text(EXAMPLE.read_text())
+    (tmp_path / "named.conf").write_text('lease-file-name "there.leases";\n' + EXAMPLE.read_text())
+
+    def database_lines(program: list[str], conf: str) -> list[str]:
+        done = subprocess.run([*program, "-t", "-cf", conf, "-lf", "here.leases"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                              check=False)
+        return [line for line in (done.stdout + done.stderr).splitlines()
+                if line.startswith("Database file:")]
+
+    ours = [sys.executable, "-m", "ops.cli", "serve"]
+    assert database_lines([dhcpd], "plain.conf") == [f"Database file: {tmp_path}/here.leases"]
+    assert database_lines(ours, "plain.conf") == database_lines([dhcpd], "plain.conf")
+    assert database_lines([dhcpd], "named.conf") == ["Database file: there.leases"]
+    assert database_lines(ours, "named.conf") == database_lines([dhcpd], "named.conf")
