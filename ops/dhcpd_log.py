@@ -135,14 +135,47 @@ class _SyslogSink:
                 return
 
 
-def make_logger(*, to_stderr: bool, facility: str = "daemon") -> logging.Logger:
+class _StartupTee:
+    """Syslog always; stderr as well until `end_startup` (dhcpd's `log_perror`: without
+    -q its start-up lines, errors above all, reach the terminal of whoever started it;
+    from `Server starting service.` on, syslog alone)."""
+
+    def __init__(self, main: Callable[[int, str], None],
+                 startup: Callable[[int, str], None]) -> None:
+        self.main: Callable[[int, str], None] = main
+        self.startup: Callable[[int, str], None] | None = startup
+
+    def __call__(self, level: int, text: str) -> None:
+        self.main(level, text)
+        if self.startup is not None:
+            self.startup(level, text)
+
+    def end_startup(self) -> None:
+        self.startup = None
+
+
+def make_logger(*, to_stderr: bool, facility: str = "daemon",
+                stderr_until_started: bool = False) -> logging.Logger:
+    """stderr alone (`-d`, `-t`, `-T`), or syslog as `dhcpd[PID]` (stderr when there is
+    no syslog socket), with the start-up lines on stderr too if `stderr_until_started`
+    (dhcpd without -q): `end_startup` ends that."""
     if to_stderr:
         return DhcpdLogger(_StreamSink(sys.stderr))
     code = logging.handlers.SysLogHandler.facility_names.get(facility, 3)
     try:
-        return DhcpdLogger(_SyslogSink(code, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH))
+        syslog = _SyslogSink(code, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
     except OSError:
         return DhcpdLogger(_StreamSink(sys.stderr))
+    if stderr_until_started:
+        return DhcpdLogger(_StartupTee(syslog, _StreamSink(sys.stderr)))
+    return DhcpdLogger(syslog)
+
+
+def end_startup(logger: logging.Logger) -> None:
+    """The server serves: start-up lines no longer go to stderr (see `make_logger`)."""
+    write = getattr(logger, "_write", None)
+    if isinstance(write, _StartupTee):
+        write.end_startup()
 
 
 @contextmanager

@@ -50,7 +50,7 @@ from domain.lease_events import LeaseEvent
 from domain.reply_options import add_statement_output
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
-from ops.dhcpd_log import emit, make_logger
+from ops.dhcpd_log import emit, end_startup, make_logger
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"Can't fork daemon: {exc.strerror}", file=sys.stderr)
             return 1
-    logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases)
+    logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases,
+                         stderr_until_started=not args.quiet)
     if not os.path.isabs(args.leasefile):
         # As dhcpd: a relative -lf is resolved now (its `Database file:` line shows
         # the result); a relative lease-file-name from the configuration is not.
@@ -279,6 +280,7 @@ async def _until_signal(
                 await daemon.shutdown()
                 nursery.cancel_scope.cancel()
                 return 1
+            end_startup(logger)
             args.background.ready()
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,

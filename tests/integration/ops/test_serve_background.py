@@ -97,3 +97,16 @@ def test_a_server_that_cannot_start_fails_the_init_script_at_once(
     assert started.returncode == 1
     assert time.monotonic() - began < 30
     assert not (tmp_path / "dhcpd.pid").exists()
+
+
+def test_started_by_hand_its_configuration_errors_reach_the_terminal(tmp_path: Path) -> None:
+    """Without -q (and without -d), dhcpd's start-up lines go to stderr as well as to
+    syslog, so whoever typed the command sees why it did not start."""
+    (tmp_path / "dhcpd.conf").write_text(CONF + "subnet {\n")
+    done = subprocess.run([LEASELEDGER, "serve", "-cf", str(tmp_path / "dhcpd.conf"),
+                           "-lf", str(tmp_path / "dhcpd.leases"), "-pf", str(tmp_path / "x.pid"),
+                           "--listen", "127.0.0.1", "-p", str(PORT)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "Configuration file errors encountered -- exiting" in done.stderr
+    assert not (tmp_path / "x.pid").exists()

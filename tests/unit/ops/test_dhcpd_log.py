@@ -10,7 +10,7 @@ from pathlib import Path
 
 from domain.dhcp_decision import LogLevel, LogLine
 from ops import dhcpd_log
-from ops.dhcpd_log import DhcpdLogger, emit, lines_batched, make_logger
+from ops.dhcpd_log import DhcpdLogger, emit, end_startup, lines_batched, make_logger
 
 
 def test_lines_are_formatted_as_logging_formats_them() -> None:
@@ -105,3 +105,41 @@ def test_without_a_syslog_socket_the_lines_go_to_stderr(monkeypatch, capsys) -> 
     logger = make_logger(to_stderr=False)
     logger.info("fallback")
     assert capsys.readouterr().err == "fallback\n"
+
+
+def test_start_up_lines_reach_stderr_too_until_the_server_serves(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """dhcpd without -q: whoever started it sees the start-up lines (a configuration
+    error above all) on the terminal; once serving, syslog alone."""
+    path = str(tmp_path / "log")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
+    try:
+        logger = make_logger(to_stderr=False, stderr_until_started=True)
+        logger.info("Config file: %s", "dhcpd.conf")
+        end_startup(logger)
+        logger.info("Server starting service.")
+        received = [server.recv(4096) for _ in range(2)]
+    finally:
+        server.close()
+    assert capsys.readouterr().err == "Config file: dhcpd.conf\n"
+    assert [line.split(b": ", 1)[1] for line in received] == [
+        b"Config file: dhcpd.conf\0", b"Server starting service.\0"]
+
+
+def test_quiet_start_up_lines_go_to_syslog_alone(tmp_path: Path, monkeypatch, capsys) -> None:
+    path = str(tmp_path / "log")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
+    try:
+        logger = make_logger(to_stderr=False)
+        logger.error("Configuration file errors encountered -- exiting")
+        end_startup(logger)  # nothing to end: harmless
+        received = server.recv(4096)
+    finally:
+        server.close()
+    assert capsys.readouterr().err == ""
+    assert received.endswith(b"Configuration file errors encountered -- exiting\0")
