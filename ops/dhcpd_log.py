@@ -171,6 +171,21 @@ def make_logger(*, to_stderr: bool, facility: str = "daemon",
     return DhcpdLogger(syslog)
 
 
+def use_facility(logger: logging.Logger, facility: str, banner: str) -> bool:
+    """dhcpd.conf's `log-facility`: as dhcpd, reopen syslog under `facility` once the
+    configuration is read, and log the banner once more there alone (not on stderr),
+    so a `local7.* /var/log/dhcpd.log` rule's file starts with it.  False when the
+    lines do not go to syslog (-d) or the name is not a syslog facility."""
+    write = getattr(logger, "_write", None)
+    syslog = write.main if isinstance(write, _StartupTee) else write
+    code = logging.handlers.SysLogHandler.facility_names.get(facility)
+    if not isinstance(syslog, _SyslogSink) or code is None:
+        return False
+    syslog.facility = code
+    syslog(logging.INFO, banner)
+    return True
+
+
 def end_startup(logger: logging.Logger) -> None:
     """The server serves: start-up lines no longer go to stderr (see `make_logger`)."""
     write = getattr(logger, "_write", None)

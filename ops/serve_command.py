@@ -50,11 +50,12 @@ from domain.lease_events import LeaseEvent
 from domain.reply_options import add_statement_output
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
-from ops.dhcpd_log import emit, end_startup, make_logger
+from ops.dhcpd_log import emit, end_startup, make_logger, use_facility
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
 WILDCARD = "0.0.0.0"
+BANNER = "leaseledger DHCP server (drop-in for ISC dhcpd 4.4)"
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         logger.error("%s", exc)
         return 1
     if not args.quiet:
-        logger.info("leaseledger DHCP server (drop-in for ISC dhcpd 4.4)")
+        logger.info(BANNER)
     result = read_config(args.config)
     for line in result.output_lines():
         logger.error(line)
@@ -126,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         logger.info("Config file: %s", args.config)
         logger.info("Database file: %s", args.leasefile)
         logger.info("PID file: %s", args.pidfile)
+    if config.global_parameters.log_facility is not None:
+        use_facility(logger, config.global_parameters.log_facility, BANNER)
     if config.global_parameters.server_id_check:
         logger.info("Setting server-id-check true")
     for line in unserved_lines(config.global_parameters):

@@ -80,7 +80,7 @@ class ServerParameters(FrozenModel):
     next_server: ipaddress.IPv4Address | None = None
     server_identifier: ipaddress.IPv4Address | None = None
     ddns_update_style: str = "none"
-    log_facility: str = "daemon"
+    log_facility: str | None = None  # None: syslog's `daemon`, and no switch at start-up
     lease_file_name: str | None = None
     pid_file_name: str | None = None
     local_port: int | None = None

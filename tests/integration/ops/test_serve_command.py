@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -229,3 +230,41 @@ def test_a_relative_lease_file_is_named_by_its_full_path_as_dhcpd_names_it(
     assert database_lines(ours, "plain.conf") == database_lines([dhcpd], "plain.conf")
     assert database_lines([dhcpd], "named.conf") == ["Database file: there.leases"]
     assert database_lines(ours, "named.conf") == database_lines([dhcpd], "named.conf")
+
+
+def test_log_facility_sends_the_servers_lines_to_that_syslog_facility(tmp_path: Path) -> None:
+    """`log-facility local7;` (sites route `local7.*` to /var/log/dhcpd.log): the
+    start-up lines up to the configuration's go under `daemon`, then the banner once
+    more and every line after under local7, as dhcpd does.  The server logs to a
+    syslog socket of the test's own (`/dev/log` is the machine's)."""
+    log_socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    log_socket.bind(str(tmp_path / "log"))
+    log_socket.settimeout(20)
+    (tmp_path / "dhcpd.conf").write_text("log-facility local7;\nping-check false;\n"
+                                        + EXAMPLE.read_text())
+    runner = ("import sys, ops.dhcpd_log as d; d.SYSLOG_PATH = sys.argv[1];"
+              " from ops.cli import main; sys.exit(main(sys.argv[2:]))")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", runner, str(tmp_path / "log"), "serve", "-f", "-p", str(PORT),
+         "--listen", "127.0.0.1", "-cf", str(tmp_path / "dhcpd.conf"),
+         "-lf", str(tmp_path / "dhcpd.leases"), "-pf", str(tmp_path / "dhcpd.pid")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines: list[tuple[int, str]] = []
+        while not lines or lines[-1][1] != "Server starting service.":
+            data = log_socket.recv(4096).decode().rstrip("\0")
+            priority, text = data[1:].split(">", 1)
+            lines.append((int(priority) >> 3, text.split("]: ", 1)[1]))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+        log_socket.close()
+    daemon, local7 = 3, 23
+    banner = "leaseledger DHCP server (drop-in for ISC dhcpd 4.4)"
+    switch = lines.index((local7, banner))
+    assert [text for _f, text in lines[:switch]][:1] == [banner]
+    assert {facility for facility, _t in lines[:switch]} == {daemon}
+    assert lines[switch - 1][1].startswith("PID file: ")
+    assert {facility for facility, _t in lines[switch:]} == {local7}
+    # stderr had the start-up lines too (no -q), but not the banner a second time
+    assert err.count(banner) == 1 and "Server starting service." not in err

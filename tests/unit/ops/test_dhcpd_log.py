@@ -10,7 +10,14 @@ from pathlib import Path
 
 from domain.dhcp_decision import LogLevel, LogLine
 from ops import dhcpd_log
-from ops.dhcpd_log import DhcpdLogger, emit, end_startup, lines_batched, make_logger
+from ops.dhcpd_log import (
+    DhcpdLogger,
+    emit,
+    end_startup,
+    lines_batched,
+    make_logger,
+    use_facility,
+)
 
 
 def test_lines_are_formatted_as_logging_formats_them() -> None:
@@ -143,3 +150,32 @@ def test_quiet_start_up_lines_go_to_syslog_alone(tmp_path: Path, monkeypatch, ca
         server.close()
     assert capsys.readouterr().err == ""
     assert received.endswith(b"Configuration file errors encountered -- exiting\0")
+
+
+def test_log_facility_moves_the_lines_and_logs_the_banner_there_once_more(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """`log-facility local7;`: dhcpd reopens syslog under local7 once the configuration
+    is read and logs its banner again, to syslog alone."""
+    path = str(tmp_path / "log")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
+    try:
+        logger = make_logger(to_stderr=False, stderr_until_started=True)
+        logger.info("PID file: dhcpd.pid")
+        assert use_facility(logger, "local7", "the banner")
+        logger.info("Listening on Socket/127.0.0.1:67")
+        received = [server.recv(4096) for _ in range(3)]
+    finally:
+        server.close()
+    assert [line.split(b"]: ", 1)[0].split(b">")[0] for line in received] == [
+        b"<30", b"<190", b"<190"]  # daemon.info, then local7.info
+    assert received[1].endswith(b"]: the banner\0")
+    assert capsys.readouterr().err == "PID file: dhcpd.pid\nListening on Socket/127.0.0.1:67\n"
+
+
+def test_log_facility_with_lines_on_stderr_alone_changes_nothing(capsys) -> None:
+    logger = make_logger(to_stderr=True)
+    assert not use_facility(logger, "local7", "the banner")
+    assert capsys.readouterr().err == ""

@@ -40,7 +40,7 @@ def test_nothing_configured_gives_isc_defaults() -> None:
     assert params.stash_agent_options is True
     assert params.boot_unknown_clients == "allow" and params.leasequery == "deny"
     assert params.dhcp_cache_threshold == 25 and params.abandon_lease_time == 86400
-    assert params.ddns_update_style == "none" and params.log_facility == "daemon"
+    assert params.ddns_update_style == "none" and params.log_facility is None
     assert params.authoritative is False
 
 
