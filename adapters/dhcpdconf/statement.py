@@ -45,6 +45,8 @@ def read_conf_file(ctx: ParseContext, filename: str, group: Group, kind: DeclKin
     dhcpd opens it.  A file that cannot be read is fatal."""
     if ctx.include_depth >= MAX_INCLUDE_DEPTH:
         raise crash(f"includes nested more than {MAX_INCLUDE_DEPTH} deep (at {filename})")
+    # dhcpd's name is a C string: it ends at a NUL (`include "\0x";` opens "").
+    filename = filename.split("\0", 1)[0]
     try:
         with open(filename, "rb") as handle:
             data = handle.read()
