@@ -186,6 +186,30 @@ def use_facility(logger: logging.Logger, facility: str, banner: str) -> bool:
     return True
 
 
+class _Forward(logging.Handler):
+    """Hands `logging` records of the adapters to the server's logger."""
+
+    def __init__(self, target: logging.Logger) -> None:
+        super().__init__(logging.INFO)
+        self.target = target
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.target.log(record.levelno, record.getMessage())
+
+
+def adopt_library_logs(logger: logging.Logger, name: str = "adapters") -> None:
+    """The adapters log through `logging` (a torn tail cut off the lease file, a
+    rotation, an index that could not be saved); the server's lines go to syslog or
+    stderr by `logger`.  Send theirs, INFO and up, the same way, or a daemon's would
+    be lost.  Calling it again replaces the earlier forwarding."""
+    library = logging.getLogger(name)
+    for handler in [h for h in library.handlers if isinstance(h, _Forward)]:
+        library.removeHandler(handler)
+    library.addHandler(_Forward(logger))
+    if library.level == logging.NOTSET or library.level > logging.INFO:
+        library.setLevel(logging.INFO)
+
+
 def end_startup(logger: logging.Logger) -> None:
     """The server serves: start-up lines no longer go to stderr (see `make_logger`)."""
     write = getattr(logger, "_write", None)

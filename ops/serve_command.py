@@ -50,7 +50,13 @@ from domain.lease_events import LeaseEvent
 from domain.reply_options import add_statement_output
 from ops.control import ServerControl, default_control_path
 from ops.daemon import Daemon
-from ops.dhcpd_log import emit, end_startup, make_logger, use_facility
+from ops.dhcpd_log import (
+    adopt_library_logs,
+    emit,
+    end_startup,
+    make_logger,
+    use_facility,
+)
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
@@ -81,6 +87,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
                        help="the address to bind (default: all)")
     serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
+    serve.add_argument("--keep-segments", type=_count, metavar="N",
+                       help="after a rotation keep only the newest N archived segments of"
+                            " the lease log (default: keep every one: the full history)")
     serve.add_argument("--control", metavar="PATH",
                        help="the control socket for `leaseledger ctl` (default: the pid "
                             "file's path with .ctl for .pid, e.g. /var/run/dhcpd.ctl)")
@@ -99,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
     logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases,
                          stderr_until_started=not args.quiet)
+    adopt_library_logs(logger)
     if not os.path.isabs(args.leasefile):
         # As dhcpd: a relative -lf is resolved now (its `Database file:` line shows
         # the result); a relative lease-file-name from the configuration is not.
@@ -148,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         try:
-            lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes)
+            lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes,
+                                 keep_segments=args.keep_segments)
         except (LeaseFileError, OSError) as exc:
             logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
@@ -158,6 +169,17 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if pid_path is not None:
             release(pid_path)
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r}")
+    return value
 
 
 def _absolute_paths(args: argparse.Namespace) -> None:

@@ -53,6 +53,7 @@ from eventsourcing.persistence import (
 )
 
 from adapters.commit import BatchStore
+from adapters.leasefile.checkpoint import checkpoint, prologue
 from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
 from adapters.leasefile.index_keeper import IndexKeeper
@@ -60,11 +61,8 @@ from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
 from adapters.leasefile.latest_state import (
     LatestState,
     load_latest_state,
-    parse_record,
-    without_notes,
 )
 from adapters.leasefile.log_scan import HeaderlessRead, scan_log
-from adapters.leasefile.reader import parse_lease_file
 from adapters.leasefile.segments import (
     SegmentFile,
     archive_live,
@@ -72,6 +70,7 @@ from adapters.leasefile.segments import (
     clear_interrupted_rotation,
     close_snapshot,
     next_archive_path,
+    prune_archives,
     put_new_segment_in_place,
     snapshot,
     sync_folder,
@@ -80,19 +79,10 @@ from adapters.leasefile.segments import (
 )
 from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
-from adapters.leasefile.writer import format_failover_state, format_file_header, format_lease
-from adapters.package_version import version_text
-from domain import failover_events, lease_events
 from domain.failover_events import FailoverEvent
 from domain.lease import (
-    AuthoringByteOrder,
-    BindingState,
-    ByteOrder,
     FailoverStateRecord,
-    HostRecord,
     Lease,
-    ServerDuid,
-    VerbatimRecord,
 )
 from domain.lease_events import LeaseEvent
 from projections.addresses import ip_text
@@ -106,9 +96,6 @@ DEFAULT_ROTATE_BYTES = 64 * 2**20
 # tens of thousands of events; it costs about 0.1 s, as the leases the log wrote
 # itself are kept packed as they were appended and need no reading back.
 INDEX_EVERY_BYTES = 16 * 2**20
-_LEASE_TOPICS = frozenset(cls.TOPIC for cls in lease_events.LEASE_EVENT_CLASSES)
-_IMPORTED_TOPICS = frozenset({lease_events.Imported.TOPIC, failover_events.Imported.TOPIC})
-_FREE_LINE = b"\n  binding state free;\n"
 
 
 def _utc_now() -> datetime:
@@ -126,10 +113,12 @@ class LeaseLog:
         path: str | os.PathLike[str],
         *,
         rotate_bytes: int = DEFAULT_ROTATE_BYTES,
+        keep_segments: int | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.path = Path(path)
         self.rotate_bytes = rotate_bytes
+        self.keep_segments = keep_segments  # archives kept after a rotation (None: all)
         self._clock = clock
         self._mapper = LeaseFileMapper(JSONTranscoder())
         self._lock = threading.Lock()
@@ -221,8 +210,11 @@ class LeaseLog:
 
     def _rotate(self) -> Path:
         archive = next_archive_path(self.path)
-        carried, sources = self._checkpoint(archive.name)
-        new_segment = write_new_segment_start(self.path, self._prologue())
+        note = format_note(self._clock(), "carried into a new segment; the history"
+                           f" before is in {archive.name}").encode("ascii")
+        carried, sources = checkpoint(self._recorder.select_latest_events(), note, self.path)
+        new_segment = write_new_segment_start(
+            self.path, prologue(self.path, self._headerless.spans))
         headerless = _HeaderlessSpans()
         recorder: LeaseFileApplicationRecorder | None = None
         try:
@@ -245,63 +237,22 @@ class LeaseLog:
         log.info("%s: passed %d bytes; archived as %s, new segment carries %d records",
                  self.path, self.rotate_bytes, archive.name, len(carried))
         sync_folder(self.path.parent)
+        self._prune()
         return archive
 
-    def _checkpoint(self, archive_name: str) -> tuple[list[StoredEvent], list[int | None]]:
-        """One Carried event per live aggregate, with the version of its newest; and
-        for each, the number of the event whose record it carries byte for byte (None:
-        written again)."""
-        note = format_note(
-            self._clock(), f"carried into a new segment; the history before is in {archive_name}"
-        ).encode("ascii")
-        carried = []
-        sources: list[int | None] = []
-        for notification in self._recorder.select_latest_events():
-            if notification.topic not in ISC_RECORD_TOPICS:
-                continue  # the daemon writes no other events; nothing to carry
-            record = self._carried_record(notification)
-            if record is None:
-                continue
-            topic = (lease_events.Carried.TOPIC if notification.topic in _LEASE_TOPICS
-                     else failover_events.Carried.TOPIC)
-            carried.append(StoredEvent(notification.originator_id,
-                                       notification.originator_version, topic, note + record))
-            same = record == without_notes(notification.state)
-            sources.append(notification.id - 1 if same else None)
-        return carried, sources
-
-    def _carried_record(self, notification: Notification) -> bytes | None:
-        """The record to carry (None: a never-used free lease).  Our own records are
-        carried byte for byte; one ISC wrote is written again in ISC's own layout."""
-        text = without_notes(notification.state)
-        if notification.topic not in _IMPORTED_TOPICS and _FREE_LINE not in text:
-            return text
-        record = parse_record(text, self.path)
-        if isinstance(record, FailoverStateRecord):
-            return format_failover_state(record).encode("latin-1")
-        if _never_used(record):
-            return None
-        if notification.topic in _IMPORTED_TOPICS:
-            return format_lease(record).encode("latin-1")
-        return text
-
-    def _prologue(self) -> bytes:
-        """ISC's prologue, then the old segment's records that belong to no aggregate."""
-        byte_order = ByteOrder.LITTLE_ENDIAN
-        kept: list[str] = []
+    def _prune(self) -> None:
+        """Keep only the newest `keep_segments` archives.  A failure is logged: the
+        rotation itself stands, and the next one tries again."""
+        if self.keep_segments is None:
+            return
         try:
-            with open(self.path, "rb") as live:
-                for start, length in self._headerless.spans:
-                    live.seek(start)
-                    text = live.read(length).decode("latin-1")
-                    for entry in parse_lease_file(text, str(self.path)).entries:
-                        if isinstance(entry.record, AuthoringByteOrder):
-                            byte_order = entry.record.byte_order
-                        elif isinstance(entry.record, HostRecord | ServerDuid | VerbatimRecord):
-                            kept.append(text[entry.start : entry.end].rstrip("\n") + "\n")
-        except OSError as error:
-            raise LeaseFileIOError(f"{self.path}: cannot read: {error.strerror}") from None
-        return (format_file_header(version_text(), byte_order) + "".join(kept)).encode("latin-1")
+            removed = prune_archives(self.path, self.keep_segments)
+        except LeaseFileError as error:
+            log.error("%s", error)
+            return
+        for path in removed:
+            log.info("%s: removed %s (keeping the newest %d archived segments)",
+                     self.path, path.name, self.keep_segments)
 
     # -- closing ---------------------------------------------------------------------------
 
@@ -421,12 +372,6 @@ def _open_recorder(
 ) -> LeaseFileApplicationRecorder:
     return LeaseFileApplicationRecorder(path, record_topics=ISC_RECORD_TOPICS,
                                         read_headerless=headerless, resume=resume)
-
-
-def _never_used(lease: Lease) -> bool:
-    """ISC's rule for leaving a lease out of a rewritten file (server/mdb.c)."""
-    return (lease.binding_state is BindingState.FREE and lease.hardware is None
-            and not lease.uid and not lease.tsfp)
 
 
 def _read_whole(segment: SegmentFile) -> bytes:

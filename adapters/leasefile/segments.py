@@ -158,6 +158,26 @@ def clear_interrupted_rotation(live: Path) -> list[Path]:
     return removed
 
 
+def prune_archives(live: Path, keep: int) -> list[Path]:
+    """Remove all but the newest `keep` archived segments; return the removed ones,
+    oldest first.  The newest archives carry everything the live file's checkpoint
+    does not, so what is kept is still a log that reads from its first checkpoint on.
+    A reader that has a removed one open reads on (the file lives until closed); one
+    listing meanwhile lists again (`snapshot`)."""
+    archives = archived_segments(live)
+    doomed = archives[: max(len(archives) - keep, 0)]
+    for path in doomed:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise LeaseFileIOError(f"{path}: cannot remove it: {error.strerror}") from None
+    if doomed:
+        sync_folder(live.parent)
+    return doomed
+
+
 def _same_file(one: Path, other: Path) -> bool:
     try:
         return os.path.samefile(one, other)

@@ -268,3 +268,26 @@ def test_log_facility_sends_the_servers_lines_to_that_syslog_facility(tmp_path: 
     assert {facility for facility, _t in lines[switch:]} == {local7}
     # stderr had the start-up lines too (no -q), but not the banner a second time
     assert err.count(banner) == 1 and "Server starting service." not in err
+
+
+def test_keep_segments_bounds_the_archives_a_busy_server_leaves(tmp_path: Path) -> None:
+    proc, log = serve(tmp_path, "--rotate-bytes", "1500", "--keep-segments", "1")
+    try:
+        wait_for(log, "Server starting service.", proc)
+        given = [dora(bytes.fromhex(f"02cc000000{n:02x}")) for n in range(12)]
+        assert None not in given
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    archives = sorted(path.name for path in tmp_path.glob("dhcpd.leases.seg-*"))
+    assert len(archives) == 1 and archives[0] != "dhcpd.leases.seg-000001"
+    assert "(keeping the newest 1 archived segments)" in log.read_text()
+    live = (tmp_path / "dhcpd.leases").read_text()
+    assert all(f"lease {address} {{" in live for address in given)  # all in the checkpoint
+
+
+def test_keep_segments_takes_a_count(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", "--keep-segments=-1"])
+    assert exited.value.code == 2
+    assert "not a count: '-1'" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from domain.dhcp_decision import LogLevel, LogLine
 from ops import dhcpd_log
 from ops.dhcpd_log import (
     DhcpdLogger,
+    adopt_library_logs,
     emit,
     end_startup,
     lines_batched,
@@ -179,3 +180,22 @@ def test_log_facility_with_lines_on_stderr_alone_changes_nothing(capsys) -> None
     logger = make_logger(to_stderr=True)
     assert not use_facility(logger, "local7", "the banner")
     assert capsys.readouterr().err == ""
+
+
+def test_the_adapters_lines_go_where_the_servers_lines_go() -> None:
+    """A torn lease file cut off, a rotation: logged by the adapters through `logging`,
+    they must reach the server's syslog or stderr, or a daemon's would be lost."""
+    stream = io.StringIO()
+    server = DhcpdLogger(dhcpd_log._StreamSink(stream))
+    library = logging.getLogger("adapters")
+    before = (list(library.handlers), library.level)
+    try:
+        adopt_library_logs(server)
+        adopt_library_logs(server)  # again: still one line per record
+        logging.getLogger("adapters.leasefile.store").warning("%s: cut off", "dhcpd.leases")
+        logging.getLogger("adapters.leasefile.lease_log").info("rotated")
+        logging.getLogger("adapters.leasefile.lease_log").debug("not this")
+    finally:
+        library.handlers[:] = before[0]
+        library.setLevel(before[1])
+    assert stream.getvalue() == "dhcpd.leases: cut off\nrotated\n"

@@ -495,3 +495,24 @@ def test_the_new_live_file_passes_dhcpd(
     assert path.read_text().startswith(
         "# The format of this file is documented in the dhcpd.leases(5) manual page.\n")
     assert isc_complaints(dhcpd, tmp_path, path) == []
+
+
+def test_keeping_n_segments_prunes_the_oldest_after_each_rotation(
+    path: Path, config: DhcpConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO"), LeaseLog(path, rotate_bytes=6000, keep_segments=2) as log:
+        busy_day(log, 7, rotate=True)
+        kept = log.segments()[:-1]
+    assert len(kept) == 2
+    assert kept[-1].name.endswith(f"{len(kept) + len(removed_lines(caplog)):06d}")
+    assert removed_lines(caplog) and all("keeping the newest 2 archived segments" in line
+                                         for line in removed_lines(caplog))
+    # What is left reads from its first checkpoint on to the same state as before.
+    full = view_of_full_history(path, config)
+    assert len(full.table) == 12
+    with LeaseLog(path) as log:
+        assert log.load_latest()[1] == {"fo": failover_state(7 * 12)}
+
+
+def removed_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if ": removed " in r.getMessage()]

@@ -16,6 +16,7 @@ from adapters.leasefile.segments import (
     close_snapshot,
     new_segment_path,
     next_archive_path,
+    prune_archives,
     put_new_segment_in_place,
     snapshot,
     undo_unfinished_rotation,
@@ -148,3 +149,36 @@ def test_a_log_that_never_holds_still_is_reported(
                         lambda path: [archive_path(path, next(counter))])
     with pytest.raises(LeaseFileError, match="kept changing"):
         snapshot(live)
+
+
+def test_pruning_keeps_the_newest_archives_and_never_the_live_file(live: Path) -> None:
+    for number in range(1, 6):
+        archive_path(live, number).write_bytes(b"old\n")
+    (live.parent / "other.leases.seg-000001").write_bytes(b"not ours\n")
+
+    assert names(prune_archives(live, 2)) == [
+        "dhcpd.leases.seg-000001", "dhcpd.leases.seg-000002", "dhcpd.leases.seg-000003"]
+    assert names(archived_segments(live)) == ["dhcpd.leases.seg-000004",
+                                              "dhcpd.leases.seg-000005"]
+    assert prune_archives(live, 2) == []  # nothing more to do
+    assert names(prune_archives(live, 0)) == ["dhcpd.leases.seg-000004",
+                                              "dhcpd.leases.seg-000005"]
+    assert live.read_bytes() == b"live\n"
+    assert (live.parent / "other.leases.seg-000001").exists()
+    assert next_archive_path(live).name == "dhcpd.leases.seg-000001"
+
+
+def test_a_reader_with_a_pruned_archive_open_reads_it_to_the_end(live: Path) -> None:
+    archive_path(live, 1).write_bytes(b"oldest\n")
+    archive_path(live, 2).write_bytes(b"newer\n")
+    opened = snapshot(live)
+    try:
+        prune_archives(live, 1)
+        assert [os.pread(s.fd, 10, 0) for s in opened] == [b"oldest\n", b"newer\n", b"live\n"]
+    finally:
+        close_snapshot(opened)
+    again = snapshot(live)
+    try:
+        assert [s.name for s in again] == ["dhcpd.leases.seg-000002", "dhcpd.leases"]
+    finally:
+        close_snapshot(again)
