@@ -6,7 +6,10 @@ import io
 import logging
 import logging.handlers
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from domain.dhcp_decision import LogLevel, LogLine
 from ops import dhcpd_log
@@ -115,61 +118,51 @@ def test_without_a_syslog_socket_the_lines_go_to_stderr(monkeypatch, capsys) -> 
     assert capsys.readouterr().err == "fallback\n"
 
 
-def test_start_up_lines_reach_stderr_too_until_the_server_serves(
-    tmp_path: Path, monkeypatch, capsys
-) -> None:
-    """dhcpd without -q: whoever started it sees the start-up lines (a configuration
-    error above all) on the terminal; once serving, syslog alone."""
+@pytest.fixture
+def syslog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """A syslog socket of the test's own, where `make_logger` sends its lines."""
     path = str(tmp_path / "log")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     server.bind(path)
     monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
     try:
-        logger = make_logger(to_stderr=False, stderr_until_started=True)
-        logger.info("Config file: %s", "dhcpd.conf")
-        end_startup(logger)
-        logger.info("Server starting service.")
-        received = [server.recv(4096) for _ in range(2)]
+        yield server
     finally:
         server.close()
+
+
+def test_start_up_lines_reach_stderr_too_until_the_server_serves(syslog, capsys) -> None:
+    """dhcpd without -q: whoever started it sees the start-up lines (a configuration
+    error above all) on the terminal; once serving, syslog alone."""
+    logger = make_logger(to_stderr=False, stderr_until_started=True)
+    logger.info("Config file: %s", "dhcpd.conf")
+    end_startup(logger)
+    logger.info("Server starting service.")
+    received = [syslog.recv(4096) for _ in range(2)]
     assert capsys.readouterr().err == "Config file: dhcpd.conf\n"
     assert [line.split(b": ", 1)[1] for line in received] == [
         b"Config file: dhcpd.conf\0", b"Server starting service.\0"]
 
 
-def test_quiet_start_up_lines_go_to_syslog_alone(tmp_path: Path, monkeypatch, capsys) -> None:
-    path = str(tmp_path / "log")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    server.bind(path)
-    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
-    try:
-        logger = make_logger(to_stderr=False)
-        logger.error("Configuration file errors encountered -- exiting")
-        end_startup(logger)  # nothing to end: harmless
-        received = server.recv(4096)
-    finally:
-        server.close()
+def test_quiet_start_up_lines_go_to_syslog_alone(syslog, capsys) -> None:
+    logger = make_logger(to_stderr=False)
+    logger.error("Configuration file errors encountered -- exiting")
+    end_startup(logger)  # nothing to end: harmless
+    received = syslog.recv(4096)
     assert capsys.readouterr().err == ""
     assert received.endswith(b"Configuration file errors encountered -- exiting\0")
 
 
 def test_log_facility_moves_the_lines_and_logs_the_banner_there_once_more(
-    tmp_path: Path, monkeypatch, capsys
+    syslog, capsys
 ) -> None:
     """`log-facility local7;`: dhcpd reopens syslog under local7 once the configuration
     is read and logs its banner again, to syslog alone."""
-    path = str(tmp_path / "log")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    server.bind(path)
-    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
-    try:
-        logger = make_logger(to_stderr=False, stderr_until_started=True)
-        logger.info("PID file: dhcpd.pid")
-        assert use_facility(logger, "local7", "the banner")
-        logger.info("Listening on Socket/127.0.0.1:67")
-        received = [server.recv(4096) for _ in range(3)]
-    finally:
-        server.close()
+    logger = make_logger(to_stderr=False, stderr_until_started=True)
+    logger.info("PID file: dhcpd.pid")
+    assert use_facility(logger, "local7", "the banner")
+    logger.info("Listening on Socket/127.0.0.1:67")
+    received = [syslog.recv(4096) for _ in range(3)]
     assert [line.split(b"]: ", 1)[0].split(b">")[0] for line in received] == [
         b"<30", b"<190", b"<190"]  # daemon.info, then local7.info
     assert received[1].endswith(b"]: the banner\0")
