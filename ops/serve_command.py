@@ -87,6 +87,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
                        help="the address to bind (default: all)")
     serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
+    serve.add_argument("--rotate-seconds", type=_seconds, metavar="SECONDS",
+                       help="also start a new segment once the live one is this old and"
+                            " has grown (3600: dhcpd's hourly rewrite; default: by size only)")
     serve.add_argument("--keep-segments", type=_count, metavar="N",
                        help="after a rotation keep only the newest N archived segments of"
                             " the lease log (default: keep every one: the full history)")
@@ -159,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             lease_log = LeaseLog(args.leasefile, rotate_bytes=args.rotate_bytes,
-                                 keep_segments=args.keep_segments)
+                                 keep_segments=args.keep_segments,
+                                 rotate_seconds=args.rotate_seconds)
         except (LeaseFileError, OSError) as exc:
             logger.error("Can't open lease database %s: %s", args.leasefile, exc)
             return 1
@@ -179,6 +183,17 @@ def _count(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"not a count: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds above 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
     return value
 
 

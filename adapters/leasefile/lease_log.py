@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,11 +115,18 @@ class LeaseLog:
         *,
         rotate_bytes: int = DEFAULT_ROTATE_BYTES,
         keep_segments: int | None = None,
+        rotate_seconds: float | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = Path(path)
         self.rotate_bytes = rotate_bytes
         self.keep_segments = keep_segments  # archives kept after a rotation (None: all)
+        # Also rotate a live segment this old that has grown since it began (None:
+        # by size only); dhcpd rewrites its file hourly, and tools reading it expect so.
+        self.rotate_seconds = rotate_seconds
+        self._monotonic = monotonic
+        self._segment_started = monotonic()
         self._clock = clock
         self._mapper = LeaseFileMapper(JSONTranscoder())
         self._lock = threading.Lock()
@@ -201,14 +209,21 @@ class LeaseLog:
 
     def maybe_rotate(self) -> Path | None:
         """Start a new segment if the live file has passed `rotate_bytes` (and doubled
-        since this log started it); return the archive the old one became, or None."""
+        since this log started it), or is `rotate_seconds` old and has grown since its
+        checkpoint; return the archive the old one became, or None."""
         with self._lock:
             size = self._recorder.size
-            if size < self.rotate_bytes or size < 2 * self._segment_start_size:
+            by_size = size >= self.rotate_bytes and size >= 2 * self._segment_start_size
+            age = self._monotonic() - self._segment_started
+            by_age = (self.rotate_seconds is not None and age >= self.rotate_seconds
+                      and size > self._segment_start_size)
+            if not (by_size or by_age):
                 return None
-            return self._rotate()
+            why = (f"passed {self.rotate_bytes} bytes" if by_size
+                   else f"{age:.0f} s old (--rotate-seconds {self.rotate_seconds:g})")
+            return self._rotate(why)
 
-    def _rotate(self) -> Path:
+    def _rotate(self, why: str) -> Path:
         archive = next_archive_path(self.path)
         note = format_note(self._clock(), "carried into a new segment; the history"
                            f" before is in {archive.name}").encode("ascii")
@@ -234,8 +249,9 @@ class LeaseLog:
         self._saved_index.new_file(sources, ids)
         self._indexed_size = 0
         self._segment_start_size = recorder.size
-        log.info("%s: passed %d bytes; archived as %s, new segment carries %d records",
-                 self.path, self.rotate_bytes, archive.name, len(carried))
+        self._segment_started = self._monotonic()
+        log.info("%s: %s; archived as %s, new segment carries %d records",
+                 self.path, why, archive.name, len(carried))
         sync_folder(self.path.parent)
         self._prune()
         return archive

@@ -291,3 +291,25 @@ def test_keep_segments_takes_a_count(tmp_path: Path, capsys) -> None:
         cli.main(["serve", "--keep-segments=-1"])
     assert exited.value.code == 2
     assert "not a count: '-1'" in capsys.readouterr().err
+
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_rotate_seconds_takes_a_positive_number(value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", f"--rotate-seconds={value}"])
+    assert exited.value.code == 2
+    assert f"not a number of seconds: {value!r}" in capsys.readouterr().err
+
+
+def test_rotate_seconds_reaches_the_lease_log(tmp_path: Path) -> None:
+    """Wiring only (the timing is LeaseLog's, tested with an injected clock): a live
+    segment older than a millisecond rotates at the first write."""
+    proc, log = serve(tmp_path, "--rotate-seconds", "0.001")
+    try:
+        wait_for(log, "Server starting service.", proc)
+        assert dora(bytes.fromhex("02dd00000001")) is not None
+        wait_for(log, "(--rotate-seconds 0.001); archived as dhcpd.leases.seg-000001", proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0

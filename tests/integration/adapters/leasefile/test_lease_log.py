@@ -516,3 +516,26 @@ def test_keeping_n_segments_prunes_the_oldest_after_each_rotation(
 
 def removed_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if ": removed " in r.getMessage()]
+
+
+def test_an_hour_old_segment_that_grew_rotates_as_dhcpd_rewrites_hourly(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = [0.0]
+    with caplog.at_level("INFO"), LeaseLog(path, rotate_seconds=3600,
+                                           monotonic=lambda: clock[0]) as log:
+        log.append([lease_event(log, lease_events.Acked, lease(1, BindingState.ACTIVE))])
+        clock[0] = 3599
+        assert log.maybe_rotate() is None
+        clock[0] = 3600
+        first = log.maybe_rotate()
+        assert first is not None and first.name == "dhcpd.leases.seg-000001"
+        log.append([lease_event(log, lease_events.Acked, lease(2, BindingState.ACTIVE))])
+        clock[0] = 7199
+        assert log.maybe_rotate() is None  # 3599 s since the checkpoint
+        clock[0] = 7200
+        assert log.maybe_rotate() is not None
+        clock[0] = 20000
+        assert log.maybe_rotate() is None  # nothing since its checkpoint: no new segment
+        assert len(log.segments()) == 3
+    assert "dhcpd.leases: 3600 s old (--rotate-seconds 3600); archived as" in caplog.text
