@@ -8,7 +8,9 @@ hourly rewrite keeps only each address's last record:
   `leaseledger leases` calls active, with the same client, hostname and end.  It
   keeps, per MAC, the earliest-ending record not yet over and never reads the binding
   state, so a lease released before its end still shows until that end, as it does
-  in dhcpd's file until the next rewrite; with our log, until the end itself.
+  in dhcpd's file until the next rewrite; with our log, until the end itself, unless
+  the server rotates by age (`--rotate-seconds`, dhcpd's hourly rewrite): then the
+  live file holds each address's last record only, and the list is exact.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ async def clients_day() -> None:
         client.close()
 
 
-def served_day(tmp_path: Path) -> tuple[Path, Path]:
+def served_day(tmp_path: Path, *extra: str) -> tuple[Path, Path]:
     """A real `serve` through the clients' day; its configuration and lease log."""
     conf, leases = tmp_path / "dhcpd.conf", tmp_path / "dhcpd.leases"
     conf.write_text("ping-check false;\n" + EXAMPLE.read_text())
@@ -58,7 +60,8 @@ def served_day(tmp_path: Path) -> tuple[Path, Path]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ops.cli", "serve", "-d", "-p", str(PORT), "--listen",
-             "127.0.0.1", "-cf", str(conf), "-lf", str(leases), "-pf", str(tmp_path / "pid")],
+             "127.0.0.1", "-cf", str(conf), "-lf", str(leases), "-pf", str(tmp_path / "pid"),
+             *extra],
             stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
@@ -116,3 +119,18 @@ def test_dhcp_lease_list_lists_every_active_lease(tmp_path: Path, require_tool) 
         ("02:bb:00:00:00:02", "10.0.0.101")}
     # Both of the second visitor's records are in the log: its ACK, then its release.
     assert leases.read_text().count("hardware ethernet 02:bb:00:00:00:02;") == 2
+
+
+def test_with_rotation_by_age_dhcp_lease_list_is_exact(tmp_path: Path, require_tool) -> None:
+    lister = require_tool("dhcp-lease-list")
+    conf, leases = served_day(tmp_path, "--rotate-seconds", "0.001")
+    time.sleep(1.1)  # as above: past the second the release ended the lease at
+    listed = subprocess.run([lister, "--parsable", "--lease", str(leases)],
+                            capture_output=True, text=True, timeout=60, check=True,
+                            env={**os.environ, "TZ": "UTC"})
+    theirs = {(row[1], row[3]) for row in
+              (line.split() for line in listed.stdout.splitlines() if line.startswith("MAC "))}
+    expected = {(row["hardware"], row["ip"])
+                for row in our("leases", conf, leases, "--state", "active")}
+    assert theirs == expected and len(expected) == 2
+    assert list(tmp_path.glob("dhcpd.leases.seg-*"))  # the history is in the archives
