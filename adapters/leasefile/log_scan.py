@@ -208,7 +208,10 @@ class _Scanner:
         return None if foreign is None else foreign.originator_id
 
     def _topic(self, text: bytes) -> str:
-        topic = self.topics[text] = unquote_field(text.decode("ascii"))
+        # The checksum covers the record, not its header: a damaged event type may hold
+        # any byte.  Read as latin-1 it is just a type no event class has (refused as
+        # such), not a crash.
+        topic = self.topics[text] = unquote_field(text.decode("latin-1"))
         return topic
 
     def _join_batch(self, part: int, parts: int, header_start: int) -> None:

@@ -136,3 +136,13 @@ def test_a_scan_can_go_on_from_an_index_of_the_first_batches() -> None:
     outcome = scan_log(torn, index, read_leases, "dhcpd.leases", start=len(first))
     assert outcome.valid_end == len(first + second) and outcome.needs_cut
     assert len(index) == 3 and index.last_version("10.0.0.3") is None
+
+
+def test_a_damaged_event_type_is_read_not_a_crash() -> None:
+    """The checksum covers the record, not the header: a byte flipped in the event type
+    (found by fuzzing a lease file) gives a type no event class has, not an error."""
+    sound = batch(1, [("lease.Acked", 1, lease("10.0.0.1"))])
+    damaged = sound.replace(b"t=lease.Acked", b"t=lease\xc2Acked")
+    index, outcome = scan(damaged)
+    assert outcome.valid_end == len(damaged)
+    assert index.entry(0)[:3] == ("10.0.0.1", 1, "lease\xc2Acked")
