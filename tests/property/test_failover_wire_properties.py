@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import typing
-from ipaddress import IPv4Address
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -19,14 +17,10 @@ from hypothesis import strategies as st
 from adapters.failover_wire.decode import MalformedFailoverMessage, decode
 from adapters.failover_wire.encode import encode
 from domain.failover_messages import (
-    MESSAGE_CLASSES,
-    OPTION_FIELDS,
-    OPTION_KINDS,
     FailoverMessage,
-    MessageHeader,
-    OptionKind,
     UnknownMessage,
 )
+from tests.failover_message_strategies import messages
 
 FIXTURES = (
     Path(__file__).resolve().parents[1] / "unit" / "adapters" / "failover_wire" / "fixtures"
@@ -40,33 +34,6 @@ REAL = [
 CODEC_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-u32 = st.integers(0, 2**32 - 1)
-VALUES: dict[OptionKind, st.SearchStrategy[typing.Any]] = {
-    OptionKind.U8: st.integers(0, 255),
-    OptionKind.U16: st.integers(0, 2**16 - 1),
-    OptionKind.U32: u32,
-    OptionKind.IP: st.builds(IPv4Address, u32),
-    OptionKind.BYTES: st.binary(max_size=64),
-    OptionKind.DDNS: st.just(True),
-}
-
-
-def option_values(kind: OptionKind) -> st.SearchStrategy[typing.Any]:
-    """A present value or an absent option (DDNS is present or not, never valued)."""
-    if kind is OptionKind.DDNS:
-        return st.booleans()
-    return st.one_of(st.none(), VALUES[kind])
-
-
-def message_strategy(cls: type[MessageHeader]) -> st.SearchStrategy[FailoverMessage]:
-    options = {
-        name: option_values(OPTION_KINDS[code])
-        for code, name in OPTION_FIELDS[cls.message_type].items()
-    }
-    return st.builds(cls, time=u32, xid=u32, **options)  # type: ignore[return-value]
-
-
-messages = st.one_of([message_strategy(cls) for cls in MESSAGE_CLASSES.values()])
 
 
 def decodes_or_is_malformed(data: bytes) -> FailoverMessage | UnknownMessage | None:
