@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.leasefile.lease_log import read_history
-from adapters.leasefile.segments import archived_segments
+from adapters.leasefile.segments import ARCHIVE_INFIX, archived_segments
 from adapters.leasefile.store_errors import LeaseFileError
 from domain.config.model import DhcpConfig
 from domain.lease import BindingState, Lease
@@ -77,18 +77,30 @@ def lease_events(path: str, *, live_only: bool = False) -> Iterator[tuple[str, i
     live = Path(path)
     if not live.exists():
         raise UsageError(f"{path}: no such lease file")
-    segments = 1 if live_only else len(archived_segments(live)) + 1
+    archives = archived_segments(live)
+    segments = 1 if live_only else len(archives) + 1
     progress = Progress(segments, f"reading {path}")
     seen_segments: list[str] = []
     try:
         for segment, position, event in read_history(live, live_only=live_only):
             if not seen_segments or seen_segments[-1] != segment:
+                if not live_only and not seen_segments:
+                    _note_pruned_history(archives, event.timestamp)
                 seen_segments.append(segment)
             if isinstance(event, LeaseEvent):
                 progress.update(len(seen_segments) - 1)
                 yield segment, position, event
     finally:
         progress.finish()
+
+
+def _note_pruned_history(archives: list[Path], first: datetime) -> None:
+    """Older segments were removed (`serve --keep-segments`): say where the history now
+    starts, so an empty or short answer about the past is not taken for the truth."""
+    if archives and not archives[0].name.endswith(f"{ARCHIVE_INFIX}000001"):
+        print(f"leaseledger: note: the segments before {archives[0].name} were removed"
+              f" (serve --keep-segments); the history starts at {format_time(first)} UTC",
+              file=sys.stderr)
 
 
 def current_leases(path: str) -> list[Lease]:

@@ -270,7 +270,9 @@ def test_log_facility_sends_the_servers_lines_to_that_syslog_facility(tmp_path: 
     assert err.count(banner) == 1 and "Server starting service." not in err
 
 
-def test_keep_segments_bounds_the_archives_a_busy_server_leaves(tmp_path: Path) -> None:
+def test_keep_segments_bounds_the_archives_a_busy_server_leaves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     proc, log = serve(tmp_path, "--rotate-bytes", "1500", "--keep-segments", "1")
     try:
         wait_for(log, "Server starting service.", proc)
@@ -284,6 +286,10 @@ def test_keep_segments_bounds_the_archives_a_busy_server_leaves(tmp_path: Path) 
     assert "(keeping the newest 1 archived segments)" in log.read_text()
     live = (tmp_path / "dhcpd.leases").read_text()
     assert all(f"lease {address} {{" in live for address in given)  # all in the checkpoint
+    # An audit says where the history now starts, rather than look complete.
+    assert cli.main(["audit", "-lf", str(tmp_path / "dhcpd.leases"), str(given[0])]) == 0
+    assert (f"leaseledger: note: the segments before {archives[0]} were removed"
+            " (serve --keep-segments); the history starts at ") in capsys.readouterr().err
 
 
 def test_keep_segments_takes_a_count(tmp_path: Path, capsys) -> None:
