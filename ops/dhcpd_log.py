@@ -136,22 +136,18 @@ class _SyslogSink:
 
 
 class _StartupTee:
-    """Syslog always; stderr as well until `end_startup` (dhcpd's `log_perror`: without
-    -q its start-up lines, errors above all, reach the terminal of whoever started it;
-    from `Server starting service.` on, syslog alone)."""
+    """Syslog and stderr, until `end_startup` takes the logger back to syslog alone
+    (dhcpd's `log_perror`: without -q its start-up lines, errors above all, reach the
+    terminal of whoever started it; from `Server starting service.` on, syslog alone)."""
 
     def __init__(self, main: Callable[[int, str], None],
                  startup: Callable[[int, str], None]) -> None:
-        self.main: Callable[[int, str], None] = main
-        self.startup: Callable[[int, str], None] | None = startup
+        self.main = main
+        self.startup = startup
 
     def __call__(self, level: int, text: str) -> None:
         self.main(level, text)
-        if self.startup is not None:
-            self.startup(level, text)
-
-    def end_startup(self) -> None:
-        self.startup = None
+        self.startup(level, text)
 
 
 def make_logger(*, to_stderr: bool, facility: str = "daemon",
@@ -211,10 +207,10 @@ def adopt_library_logs(logger: logging.Logger, name: str = "adapters") -> None:
 
 
 def end_startup(logger: logging.Logger) -> None:
-    """The server serves: start-up lines no longer go to stderr (see `make_logger`)."""
-    write = getattr(logger, "_write", None)
-    if isinstance(write, _StartupTee):
-        write.end_startup()
+    """The server serves: start-up lines no longer go to stderr (see `make_logger`).
+    The logger writes to syslog directly from here on: no tee in the serving path."""
+    if isinstance(logger, DhcpdLogger) and isinstance(logger._write, _StartupTee):
+        logger._write = logger._write.main
 
 
 @contextmanager
