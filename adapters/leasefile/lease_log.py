@@ -213,15 +213,14 @@ class LeaseLog:
         checkpoint; return the archive the old one became, or None."""
         with self._lock:
             size = self._recorder.size
-            by_size = size >= self.rotate_bytes and size >= 2 * self._segment_start_size
+            if size >= self.rotate_bytes and size >= 2 * self._segment_start_size:
+                return self._rotate(f"passed {self.rotate_bytes} bytes")
+            if self.rotate_seconds is None or size <= self._segment_start_size:
+                return None  # (the clock is read only when its answer can matter)
             age = self._monotonic() - self._segment_started
-            by_age = (self.rotate_seconds is not None and age >= self.rotate_seconds
-                      and size > self._segment_start_size)
-            if not (by_size or by_age):
+            if age < self.rotate_seconds:
                 return None
-            why = (f"passed {self.rotate_bytes} bytes" if by_size
-                   else f"{age:.0f} s old (--rotate-seconds {self.rotate_seconds:g})")
-            return self._rotate(why)
+            return self._rotate(f"{age:.0f} s old (--rotate-seconds {self.rotate_seconds:g})")
 
     def _rotate(self, why: str) -> Path:
         archive = next_archive_path(self.path)
