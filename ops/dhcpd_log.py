@@ -31,6 +31,7 @@ _LEVELS = {LogLevel.INFO: logging.INFO, LogLevel.ERROR: logging.ERROR,
 _SEVERITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
                logging.CRITICAL: 2}
 SYSLOG_PATH = "/dev/log"
+_DAEMON = logging.handlers.SysLogHandler.LOG_DAEMON
 
 
 class DhcpdLogger(logging.Logger):
@@ -150,16 +151,14 @@ class _StartupTee:
         self.startup(level, text)
 
 
-def make_logger(*, to_stderr: bool, facility: str = "daemon",
-                stderr_until_started: bool = False) -> logging.Logger:
-    """stderr alone (`-d`, `-t`, `-T`), or syslog as `dhcpd[PID]` (stderr when there is
-    no syslog socket), with the start-up lines on stderr too if `stderr_until_started`
-    (dhcpd without -q): `end_startup` ends that."""
+def make_logger(*, to_stderr: bool, stderr_until_started: bool = False) -> logging.Logger:
+    """stderr alone (`-d`, `-t`, `-T`), or syslog as `dhcpd[PID]` under `daemon` until
+    `use_facility` (stderr when there is no syslog socket), with the start-up lines on
+    stderr too if `stderr_until_started` (dhcpd without -q): `end_startup` ends that."""
     if to_stderr:
         return DhcpdLogger(_StreamSink(sys.stderr))
-    code = logging.handlers.SysLogHandler.facility_names.get(facility, 3)
     try:
-        syslog = _SyslogSink(code, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
+        syslog = _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
     except OSError:
         return DhcpdLogger(_StreamSink(sys.stderr))
     if stderr_until_started:
