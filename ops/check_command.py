@@ -13,6 +13,7 @@ import sys
 
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
+from ops.omapi_service import omapi_key_error
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,6 +23,10 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
     config = build_config(result.tree)
+    key_error = omapi_key_error(config)
+    if key_error is not None:
+        print(key_error, file=sys.stderr)  # dhcpd -t stops on it too
+        return 1
     if args.json:
         print(config.model_dump_json(indent=2))
     elif not args.quiet:

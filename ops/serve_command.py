@@ -25,6 +25,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 
 import trio
 
@@ -57,6 +58,7 @@ from ops.dhcpd_log import (
     make_logger,
     use_facility,
 )
+from ops.omapi_service import omapi_key_error, start_omapi
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
@@ -146,6 +148,10 @@ def run(args: argparse.Namespace) -> int:
         logger.info("Setting server-id-check true")
     for line in unserved_lines(config.global_parameters):
         logger.error("%s", line)
+    key_error = omapi_key_error(config)
+    if key_error is not None:
+        logger.error("%s", key_error)
+        return 1
     if args.test_config:
         return 0
     if args.test_leases:
@@ -306,8 +312,10 @@ async def _until_signal(
             await daemon.shutdown()
             nursery.cancel_scope.cancel()
             return 1
+        stop = trio.Event()
         try:
             nursery.start_soon(control.serve)
+            await start_omapi(nursery, daemon, daemon.config, args.listen, logger, stop.set)
             logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
             # dhcpd runs the global statements once more here (commands too)
@@ -325,13 +333,19 @@ async def _until_signal(
             logger.info("Server starting service.")
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT,
                                            signal.SIGHUP) as sigs:
-                async for _signum in sigs:
-                    await daemon.shutdown()
-                    nursery.cancel_scope.cancel()
-                    break
+                nursery.start_soon(_set_on_signal, sigs, stop)
+                await stop.wait()  # a signal, or OMAPI's control object
+                await daemon.shutdown()
+                nursery.cancel_scope.cancel()
         finally:
             control.close()
     return 0
+
+
+async def _set_on_signal(signals: AsyncIterator[int], stop: trio.Event) -> None:
+    async for _signum in signals:
+        stop.set()
+        return
 
 
 def _hand_over_lease_file(daemon: Daemon, target: RunAs) -> None:

@@ -108,8 +108,9 @@ class ParseContext:
     def new(cls, diagnostics: Diagnostics | None = None) -> ParseContext:
         return cls(
             diagnostics=diagnostics if diagnostics is not None else Diagnostics(),
-            tree=ConfTree(root=Group(kind="global", parent=None)),
+            tree=(tree := ConfTree(root=Group(kind="global", parent=None))),
             options=OptionUniverses.standard(),
+            dns=DnsDefinitions(keys=tree.keys),
         )
 
     def shared_network_of(self, group: Group) -> SharedNetwork | None:

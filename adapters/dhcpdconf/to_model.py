@@ -164,6 +164,7 @@ class _Builder:
             global_parameters=parameters_for_scopes([root], authoritative=root.authoritative),
             db_time_format=self._db_time_format(),
             lease_id_format=self.tree.lease_id_format or "octal",
+            keys=tuple(self.tree.keys.values()),
             files=tuple(self.tree.files),
         )
 

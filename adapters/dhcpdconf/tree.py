@@ -16,6 +16,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from domain.config.dns import TsigKey
+
 GroupKind = Literal["global", "group", "shared-network", "subnet", "pool", "host", "class"]
 
 
@@ -200,6 +202,8 @@ class ConfTree:
     failover_peers: dict[str, FailoverPeer] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # the main file, then each include
     lease_id_format: str | None = None  # `lease-id-format octal|hex;` (global)
+    # `key` declarations by folded name, as dhcpd registers them (OMAPI signs with one).
+    keys: dict[str, TsigKey] = field(default_factory=dict)
 
     def subnets(self) -> list[Subnet]:
         return [s for sn in self.shared_networks for s in sn.subnets]

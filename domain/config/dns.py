@@ -25,7 +25,7 @@ class TsigKey:
 
     name: str
     algorithm: str
-    secret: bytes
+    secret: bytes = field(repr=False)
 
     @property
     def usable(self) -> bool:

@@ -20,7 +20,7 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from domain.config.declarations import (
     AddressRange,
@@ -30,6 +30,7 @@ from domain.config.declarations import (
     SharedNetworkConfig,
     SubnetConfig,
 )
+from domain.config.dns import TsigKey
 from domain.config.failover_peer import FailoverPeerConfig
 from domain.config.frozen_model import FrozenModel
 from domain.config.option_settings import OptionSetting, combine_option_settings
@@ -80,6 +81,8 @@ class DhcpConfig(FrozenModel):
     global_parameters: ServerParameters = ServerParameters()
     db_time_format: Literal["default", "local"] = "default"
     lease_id_format: Literal["octal", "hex"] = "octal"
+    # `key` declarations (OMAPI's `omapi-key` names one); left out of dumps (secrets).
+    keys: tuple[TsigKey, ...] = Field(default=(), exclude=True)
     files: tuple[str, ...] = ()
 
     @model_validator(mode="after")

@@ -87,6 +87,7 @@ class ServerParameters(FrozenModel):
     remote_port: int | None = None
     local_address: ipaddress.IPv4Address | None = None
     omapi_port: int | None = None
+    omapi_key: str | None = None
     authoritative: bool = False
 
     @property
@@ -185,6 +186,7 @@ _DECODERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
     "remote-port": ("remote_port", _u16),
     "local-address": ("local_address", _ipv4),
     "omapi-port": ("omapi_port", _u16),
+    "omapi-key": ("omapi_key", _text),
 }
 _DECODERS_BY_CODE = {_SERVER_CODES[name]: entry for name, entry in _DECODERS.items()}
 

@@ -1,13 +1,10 @@
 """What a configuration asks for that this server does not do, said once at start-up.
 
 dhcpd.conf files carry settings for dhcpd's other services: DNS updates
-(`ddns-update-style interim|standard`) and the OMAPI control port (`omapi-port`, which
-omshell and provisioning tools such as Foreman's smart proxy use to add hosts); and two
-socket settings this server does not take from the file (`remote-port`,
-`local-address`).  The
-configuration still reads and the server still serves DHCP; what would silently not
-happen is named at error level, so it reaches syslog where dhcpd's errors go, with `-t`
-as well as when serving.
+(`ddns-update-style interim|standard`); and two socket settings this server does not
+take from the file (`remote-port`, `local-address`).  The configuration still reads and
+the server still serves DHCP; what would silently not happen is named at error level,
+so it reaches syslog where dhcpd's errors go, with `-t` as well as when serving.
 """
 
 from __future__ import annotations
@@ -27,7 +24,4 @@ def unserved_lines(params: ServerParameters) -> tuple[str, ...]:
     if params.local_address is not None:
         lines.append(f"local-address {params.local_address}: not honoured; use"
                      " `serve --listen ADDRESS` to bind one address")
-    if params.omapi_port is not None:
-        lines.append(f"omapi-port {params.omapi_port}: this server does not answer OMAPI"
-                     " (omshell and OMAPI clients cannot add hosts or read leases)")
     return tuple(lines)

@@ -1,5 +1,6 @@
 """Start-up lines for configured services this server does not provide: DNS updates
-and the OMAPI port; nothing for a configuration without them."""
+and two socket settings; nothing for a configuration without them (an OMAPI port is
+served now, so it is not named)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ def test_a_plain_configuration_asks_for_nothing_unserved(
     assert unserved_lines(config.global_parameters) == ()
 
 
-def test_dns_updates_and_omapi_are_named(make_config: Callable[[str], DhcpConfig]) -> None:
+def test_dns_updates_are_named_and_omapi_no_longer_is(
+    make_config: Callable[[str], DhcpConfig],
+) -> None:
     config = make_config("ddns-update-style interim;\nomapi-port 7911;\n" + SUBNET)
     assert config.global_parameters.omapi_port == 7911
     assert unserved_lines(config.global_parameters) == (
         "ddns-update-style interim: this server sends no DNS updates (leases get no"
         " forward or reverse names)",
-        "omapi-port 7911: this server does not answer OMAPI (omshell and OMAPI clients"
-        " cannot add hosts or read leases)",
     )
 
 

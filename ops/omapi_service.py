@@ -1,0 +1,78 @@
+"""dhcpd's OMAPI port for `serve`: `omapi-port N;` and `omapi-key NAME;` as dhcpd reads
+them (server/dhcpd.c), the listener started once the server serves.
+
+An `omapi-key` that names no declared key stops start-up (and `-t`) with dhcpd's
+line, `OMAPI key NAME: not found`.  The port is bound on `serve --listen`'s address
+(all addresses by default, as dhcpd binds it); a port that cannot be bound is logged
+as dhcpd logs it, and tried again every 5 seconds as dhcpd does, while DHCP is served.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import trio
+
+from adapters.omapi_session import HandleTable, OmapiConnection
+from adapters.omapi_tcp import OmapiListener
+from adapters.omapi_wire import OmapiKey
+from domain.config.model import DhcpConfig
+from ops.omapi_objects import ServerObjects
+
+if TYPE_CHECKING:
+    from ops.daemon import Daemon
+
+RETRY_SECONDS = 5
+
+
+def omapi_key_error(config: DhcpConfig) -> str | None:
+    """dhcpd's fatal line when `omapi-key` names no declared key, else None."""
+    name = config.global_parameters.omapi_key
+    if name is None or _keys(config).get(name.lower()) is not None:
+        return None
+    return f"OMAPI key {name}: not found"
+
+
+async def start_omapi(nursery: trio.Nursery, daemon: Daemon, config: DhcpConfig,
+                      address: str, logger: logging.Logger,
+                      shutdown: Callable[[], None]) -> None:
+    """Serve OMAPI in `nursery` when the configuration sets `omapi-port`."""
+    port = config.global_parameters.omapi_port
+    if port is None:
+        return
+    keys = _keys(config)
+    name = config.global_parameters.omapi_key
+    required = keys[name.lower()] if name is not None else None
+    handles = HandleTable()
+    objects = ServerObjects(daemon, shutdown)
+
+    def new_connection() -> OmapiConnection:
+        return OmapiConnection(objects, handles, keys=keys, required=required)
+
+    try:
+        listener = await OmapiListener.open(address, port, new_connection)
+    except OSError as exc:
+        logger.error("Can't start OMAPI protocol: %s", exc.strerror or exc)
+        nursery.start_soon(_retry, address, port, new_connection, logger)
+        return
+    await nursery.start(listener.serve)
+
+
+async def _retry(address: str, port: int, new_connection: Callable[[], OmapiConnection],
+                 logger: logging.Logger) -> None:
+    """dhcpd tries again every 5 seconds (omapi_listener_start), logging each failure."""
+    while True:
+        await trio.sleep(RETRY_SECONDS)
+        try:
+            listener = await OmapiListener.open(address, port, new_connection)
+        except OSError as exc:
+            logger.error("Can't start OMAPI protocol: %s", exc.strerror or exc)
+            continue
+        await listener.serve()
+
+
+def _keys(config: DhcpConfig) -> dict[str, OmapiKey]:
+    return {key.name.lower(): OmapiKey(key.name, key.algorithm, key.secret)
+            for key in config.keys}

@@ -1,0 +1,99 @@
+"""Nothing an OMAPI client sends makes the session raise, whatever it sends.
+
+An `OmapiConnection` over the real `ServerObjects` (a daemon's config, leases and a
+failover relationship: tests/omapi_server.py) is fed, after the introduction, either
+raw bytes or a drawn sequence of well-formed messages — any op, handle, ids, flags,
+object types and attribute values, signed with the right key, a wrong one or none
+(after the key's authenticator was opened, so signed messages get past it).
+It must answer or close, never raise; raw bytes change nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.omapi_session import HandleTable, OmapiConnection
+from adapters.omapi_wire import OmapiKey, OmapiMessage, encode, int_value, intro
+from ops.omapi_objects import ServerObjects
+from tests.omapi_server import fake_server
+
+OPENED = 1  # the authenticator's handle
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+KEY = OmapiKey("omkey", "hmac-md5.SIG-ALG.REG.INT.", b"secretsecret1234")
+WRONG = OmapiKey("omkey", "hmac-md5.SIG-ALG.REG.INT.", b"not the secret!!")
+NAMES = st.sampled_from([
+    "type", "create", "update", "exclusive", "handle", "name", "algorithm", "ip-address",
+    "hardware-address", "hardware-type", "dhcp-client-identifier", "local-state",
+    "state", "partner-state", "mclt", "x"])
+VALUES = st.one_of(
+    st.sampled_from([b"lease", b"failover-state", b"control", b"host", b"authenticator",
+                     b"subnet", b"pool", b"fo", b"omkey", b"hmac-md5.SIG-ALG.REG.INT.",
+                     bytes([10, 0, 0, 200]), bytes([10, 0, 0, 101]),
+                     bytes.fromhex("020000000001"), b"\x01client"]),
+    st.integers(-1, 300).map(lambda n: int_value(n & 0xFFFFFFFF)),
+    st.binary(max_size=12),
+)
+PAIRS = st.lists(st.tuples(NAMES.map(str.encode), VALUES), max_size=5).map(tuple)
+KEYS = st.sampled_from([b"ip-address", b"hardware-address", b"hardware-type",
+                        b"dhcp-client-identifier", b"name", b"handle", b"local-state",
+                        b"state"])
+OBJECT_PAIRS = st.lists(st.tuples(KEYS, VALUES), min_size=1, max_size=4).map(tuple)
+MESSAGES = st.builds(
+    OmapiMessage, authid=st.integers(0, 4), op=st.integers(0, 8), handle=st.integers(0, 8),
+    id=st.integers(0, 2**32 - 1), rid=st.sampled_from([0, 0, 0, 7]),
+    message_values=PAIRS, object_values=PAIRS)
+FLAGS = st.lists(st.tuples(st.sampled_from([b"create", b"update", b"exclusive"]),
+                           st.sampled_from([int_value(0), int_value(1), b"\1"])),
+                 max_size=2).map(tuple)
+OPENS = st.builds(
+    lambda kind, flags, values, handle: OmapiMessage(
+        authid=OPENED, op=1, handle=handle, id=1, rid=0,
+        message_values=((b"type", kind), *flags), object_values=values),
+    st.sampled_from([b"lease", b"failover-state", b"control", b"host", b"authenticator",
+                     b"pool"]),
+    FLAGS, OBJECT_PAIRS, st.integers(0, 6))
+SIGNERS = st.sampled_from([KEY, WRONG, None])
+
+
+def connection(required: OmapiKey | None) -> tuple[OmapiConnection, list[str], object]:
+    shutdowns: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        server = fake_server(Path(folder))
+    objects = ServerObjects(server, lambda: shutdowns.append("shutdown"))
+    made = OmapiConnection(objects, HandleTable(), keys={"omkey": KEY}, required=required)
+    made.opened()
+    return made, shutdowns, server
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.one_of(OPENS, MESSAGES), SIGNERS), max_size=12), st.booleans())
+def test_well_formed_messages_are_answered_or_close_the_connection(sent, keyed) -> None:
+    session, _, _ = connection(KEY if keyed else None)
+    out, closing = session.received(intro())
+    assert (out, closing) == (b"", None)
+    # The key's authenticator first (it gets handle 1, the authid OPENS carry).
+    authenticator = OmapiMessage(
+        authid=0, op=1, handle=0, id=1, rid=0, message_values=((b"type", b"authenticator"),),
+        object_values=((b"name", b"omkey"), (b"algorithm", KEY.algorithm.encode())))
+    assert session.received(encode(authenticator))[1] is None
+    for message, signer in sent:
+        if message.authid == OPENED and signer is None:
+            message = replace(message, authid=0)
+        out, closing = session.received(encode(message, signer))
+        if closing is not None:
+            break
+        assert out  # every message that does not end the connection is answered
+
+
+@SETTINGS
+@given(st.binary(max_size=400))
+def test_raw_bytes_after_the_introduction_never_raise_and_change_nothing(data) -> None:
+    session, shutdowns, server = connection(None)
+    session.received(intro() + data)
+    assert shutdowns == [] and server.runners["fo"].downs == 0
