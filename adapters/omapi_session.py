@@ -164,13 +164,20 @@ class OmapiConnection:
             return self._status(message, key, NOT_FOUND, "no object matches specification")
         if isinstance(found, ObjectRef) and flags["create"] and flags["exclusive"]:
             return self._status(message, key, EXISTS, "specified object already exists")
+        created = False
         if not isinstance(found, ObjectRef):
-            created = (NOT_IMPLEMENTED if type_name == AUTHENTICATOR
-                       else self._objects.create(type_name, _pairs(message.object_values)))
-            if isinstance(created, int):
-                return self._status(message, key, created, "can't create new object")
-            found = created
-        if flags["create"] or flags["update"]:
+            # (Without `create`, dhcpd makes an empty object it never keeps; no type
+            # here keeps one either, so that answers "not implemented" too.)
+            made = (self._objects.create(type_name, _pairs(message.object_values))
+                    if flags["create"] and type_name != AUTHENTICATOR else NOT_IMPLEMENTED)
+            if isinstance(made, int):
+                # dhcpd makes an empty object, then sets the values: its refusal of a
+                # value ("can't update object") or of the object ("can't create").
+                text = "can't create new object" if made == NOT_IMPLEMENTED else (
+                    "can't update object")
+                return self._status(message, key, made, text)
+            found, created = made, True
+        if (flags["create"] or flags["update"]) and not created:
             if found.type == AUTHENTICATOR:
                 return self._status(message, key, SUCCESS, "can't update object")
             status = self._objects.update(found, _pairs(message.object_values))

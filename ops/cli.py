@@ -54,8 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the last line of defence: a message, never a traceback
-        print(f"leaseledger: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"leaseledger: internal error: {_described(exc)}", file=sys.stderr)
         return 2
+
+
+def _described(exc: BaseException) -> str:
+    """The exception, or for a group (trio's nurseries) the ones inside it."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_described(inner) for inner in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}"
 
 
 if __name__ == "__main__":

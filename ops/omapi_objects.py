@@ -40,13 +40,13 @@ from adapters.omapi_objects_port import (
 from adapters.omapi_wire import int_value, read_int
 from domain.failover.states import ServerState
 from domain.failover_messages import BindingStatus
-from domain.lease import BindingState, Hardware, Lease
+from domain.lease import BindingState, Lease
+from ops.omapi_hosts import HOST, HostDirectory, hardware_from
 
 if TYPE_CHECKING:
     from ops.daemon import Daemon
 
-FAILOVER_STATE, LEASE, CONTROL, HOST = "failover-state", "lease", "control", "host"
-ETHERNET = 1
+FAILOVER_STATE, LEASE, CONTROL = "failover-state", "lease", "control"
 CONTROL_SHUTDOWN = 2  # dhcpd's server_shutdown state value for the control object
 _FAILOVER_ATTRIBUTES = frozenset({
     "name", "partner-address", "local-address", "partner-port", "local-port",
@@ -62,9 +62,11 @@ _STATUS_OF[BindingState.BACKUP] = BindingStatus.BACKUP
 class ServerObjects(OmapiObjects):
     """The daemon's leases and failover relationships, and the server itself."""
 
-    def __init__(self, daemon: Daemon, shutdown: Callable[[], None]) -> None:
+    def __init__(self, daemon: Daemon, shutdown: Callable[[], None],
+                 hosts: HostDirectory | None = None) -> None:
         self._daemon = daemon
         self._shutdown = shutdown
+        self._hosts = hosts
 
     def types(self) -> frozenset[str]:
         return frozenset({FAILOVER_STATE, LEASE, CONTROL, HOST, "subnet", "pool"})
@@ -79,6 +81,8 @@ class ServerObjects(OmapiObjects):
             return self._lease_lookup(values)
         if type_name == CONTROL:
             return ObjectRef(CONTROL, "")
+        if type_name == HOST and self._hosts is not None:
+            return self._hosts.lookup(values)
         return NOT_IMPLEMENTED
 
     def published(self, ref: ObjectRef) -> Sequence[tuple[str, Value]] | None:
@@ -89,6 +93,8 @@ class ServerObjects(OmapiObjects):
             return None if lease is None else self._lease_values(lease)
         if ref.type == CONTROL:
             return [("state", int_value(0))]  # dhcpd never moves it from server_startup
+        if ref.type == HOST and self._hosts is not None:
+            return self._hosts.published(ref.key)
         return []  # subnet and pool: handles only
 
     def update(self, ref: ObjectRef, values: Sequence[tuple[str, bytes]]) -> int:
@@ -96,12 +102,18 @@ class ServerObjects(OmapiObjects):
             return self._failover_update(ref.key, values)
         if ref.type == CONTROL:
             return self._control_update(values)
+        if ref.type == HOST and self._hosts is not None:
+            return self._hosts.update(ref.key, values)
         return NOT_IMPLEMENTED
 
     def create(self, type_name: str, values: Sequence[tuple[str, bytes]]) -> ObjectRef | int:
+        if type_name == HOST and self._hosts is not None:
+            return self._hosts.create(values)
         return NOT_IMPLEMENTED
 
     def remove(self, ref: ObjectRef) -> int:
+        if ref.type == HOST and self._hosts is not None:
+            return self._hosts.remove(ref.key)
         return NOT_IMPLEMENTED
 
     # -- failover-state --------------------------------------------------------------
@@ -187,11 +199,10 @@ class ServerObjects(OmapiObjects):
             if name == "dhcp-client-identifier":
                 candidates = table.by_client_id(values[name])
             else:
-                kind = values.get("hardware-type")
-                htype = ETHERNET if kind is None else read_int(kind)
-                if htype is None or not 0 <= htype <= 255:
+                hardware = hardware_from(values)
+                if hardware is None:
                     return INVALID_ARG
-                candidates = table.by_hardware(Hardware(htype, values[name]))
+                candidates = table.by_hardware(hardware)
             if not candidates:
                 return NOT_FOUND
             if found is not None and found not in {lease.ip for lease in candidates}:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import trio
@@ -19,6 +20,7 @@ from adapters.omapi_session import HandleTable, OmapiConnection
 from adapters.omapi_tcp import OmapiListener
 from adapters.omapi_wire import OmapiKey
 from domain.config.model import DhcpConfig
+from ops.omapi_hosts import HostDirectory
 from ops.omapi_objects import ServerObjects
 
 if TYPE_CHECKING:
@@ -35,10 +37,22 @@ def omapi_key_error(config: DhcpConfig) -> str | None:
     return f"OMAPI key {name}: not found"
 
 
-async def start_omapi(nursery: trio.Nursery, daemon: Daemon, config: DhcpConfig,
-                      address: str, logger: logging.Logger,
-                      shutdown: Callable[[], None]) -> None:
+@dataclass(frozen=True)
+class OmapiSettings:
+    """What the OMAPI port needs beyond the daemon: the configuration file and its
+    model as read (before the lease file's hosts: host changes are applied to it
+    again), and the address to bind."""
+
+    config_path: str
+    configured: DhcpConfig
+    address: str
+    workdir: str  # where the configuration was read (relative includes)
+
+
+async def start_omapi(nursery: trio.Nursery, daemon: Daemon, settings: OmapiSettings,
+                      logger: logging.Logger, shutdown: Callable[[], None]) -> None:
     """Serve OMAPI in `nursery` when the configuration sets `omapi-port`."""
+    config = settings.configured
     port = config.global_parameters.omapi_port
     if port is None:
         return
@@ -46,7 +60,9 @@ async def start_omapi(nursery: trio.Nursery, daemon: Daemon, config: DhcpConfig,
     name = config.global_parameters.omapi_key
     required = keys[name.lower()] if name is not None else None
     handles = HandleTable()
-    objects = ServerObjects(daemon, shutdown)
+    hosts = HostDirectory(daemon, settings.config_path, config, workdir=settings.workdir)
+    objects = ServerObjects(daemon, shutdown, hosts)
+    address = settings.address
 
     def new_connection() -> OmapiConnection:
         return OmapiConnection(objects, handles, keys=keys, required=required)

@@ -25,7 +25,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import trio
 
@@ -58,7 +58,8 @@ from ops.dhcpd_log import (
     make_logger,
     use_facility,
 )
-from ops.omapi_service import omapi_key_error, start_omapi
+from ops.lease_file_hosts import apply_lease_file_hosts
+from ops.omapi_service import OmapiSettings, omapi_key_error, start_omapi
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
 
@@ -276,6 +277,11 @@ async def _serve(
         logger.error("Can't bind to dhcp address %s:%d: %s", args.listen, args.port,
                      exc.strerror)
         return 1
+    configured = config
+    hosts = apply_lease_file_hosts(args.config, configured, lease_log.host_records())
+    for line in hosts.errors:
+        logger.error("%s", line)
+    config = hosts.config
     pinger = Pinger()
     daemon = Daemon(config, lease_log, endpoint, logger, interfaces=interfaces.served,
                     interface_networks=interfaces.networks,
@@ -283,7 +289,8 @@ async def _serve(
                     pinger=pinger)
     status = 0
     try:
-        status = await _until_signal(daemon, endpoint, args, logger, global_statements)
+        status = await _until_signal(daemon, endpoint, args, logger, global_statements,
+                                     configured, hosts.info)
     except* CommitFailed as group:
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
@@ -299,7 +306,8 @@ async def _serve(
 
 async def _until_signal(
     daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
-    logger: logging.Logger, global_statements: Decision,
+    logger: logging.Logger, global_statements: Decision, configured: DhcpConfig,
+    host_lines: Sequence[str],
 ) -> int:
     """Serve until a signal (0), or stop at once if the control socket can't be made (1)."""
     async with trio.open_nursery() as nursery:
@@ -315,8 +323,11 @@ async def _until_signal(
         stop = trio.Event()
         try:
             nursery.start_soon(control.serve)
-            await start_omapi(nursery, daemon, daemon.config, args.listen, logger, stop.set)
+            await start_omapi(nursery, daemon, OmapiSettings(
+                args.config, configured, args.listen, os.getcwd()), logger, stop.set)
             logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
+            for line in host_lines:
+                logger.info("%s", line)
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
             # dhcpd runs the global statements once more here (commands too)
             await daemon.commands.run(global_statements)

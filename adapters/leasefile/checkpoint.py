@@ -83,21 +83,35 @@ def _never_used(lease: Lease) -> bool:
             and not lease.uid and not lease.tsfp)
 
 
-def prologue(path: Path, headerless_spans: Sequence[tuple[int, int]]) -> bytes:
-    """ISC's file header, then the live file's records that belong to no aggregate
-    (found in `headerless_spans`, the byte ranges without our event headers)."""
-    byte_order = ByteOrder.LITTLE_ENDIAN
-    kept: list[str] = []
+UnownedRecord = AuthoringByteOrder | HostRecord | ServerDuid | VerbatimRecord
+
+
+def unowned_records(path: Path, headerless_spans: Sequence[tuple[int, int]]
+                    ) -> list[tuple[UnownedRecord, str]]:
+    """The live file's records that belong to no aggregate, in file order, each with its
+    text (found in `headerless_spans`, the byte ranges without our event headers)."""
+    found: list[tuple[UnownedRecord, str]] = []
     try:
         with open(path, "rb") as live:
             for start, length in headerless_spans:
                 live.seek(start)
                 text = live.read(length).decode("latin-1")
                 for entry in parse_lease_file(text, str(path)).entries:
-                    if isinstance(entry.record, AuthoringByteOrder):
-                        byte_order = entry.record.byte_order
-                    elif isinstance(entry.record, HostRecord | ServerDuid | VerbatimRecord):
-                        kept.append(text[entry.start : entry.end].rstrip("\n") + "\n")
+                    if isinstance(entry.record, UnownedRecord):
+                        record_text = text[entry.start : entry.end].rstrip("\n") + "\n"
+                        found.append((entry.record, record_text))
     except OSError as error:
         raise LeaseFileIOError(f"{path}: cannot read: {error.strerror}") from None
+    return found
+
+
+def prologue(path: Path, headerless_spans: Sequence[tuple[int, int]]) -> bytes:
+    """ISC's file header, then the live file's records that belong to no aggregate."""
+    byte_order = ByteOrder.LITTLE_ENDIAN
+    kept: list[str] = []
+    for record, text in unowned_records(path, headerless_spans):
+        if isinstance(record, AuthoringByteOrder):
+            byte_order = record.byte_order
+        else:
+            kept.append(text)
     return (format_file_header(version_text(), byte_order) + "".join(kept)).encode("latin-1")

@@ -54,7 +54,7 @@ from eventsourcing.persistence import (
 )
 
 from adapters.commit import BatchStore
-from adapters.leasefile.checkpoint import checkpoint, prologue
+from adapters.leasefile.checkpoint import checkpoint, prologue, unowned_records
 from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
 from adapters.leasefile.index_keeper import IndexKeeper
@@ -80,9 +80,11 @@ from adapters.leasefile.segments import (
 )
 from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
+from adapters.leasefile.writer import format_host
 from domain.failover_events import FailoverEvent
 from domain.lease import (
     FailoverStateRecord,
+    HostRecord,
     Lease,
 )
 from domain.lease_events import LeaseEvent
@@ -181,6 +183,23 @@ class LeaseLog:
         it by a hard link, which the kernel refuses to a user who does not own the
         file.  Raises OSError."""
         os.chown(self.path, uid, gid)
+
+    def host_records(self) -> list[tuple[HostRecord, str]]:
+        """The `host` records of the live file (made or deleted through OMAPI, by dhcpd
+        or this server), in file order, each with its text; a rotation carries them."""
+        with self._lock:
+            return [(record, text) for record, text
+                    in unowned_records(self.path, self._headerless.spans)
+                    if isinstance(record, HostRecord)]
+
+    def append_host(self, record: HostRecord) -> None:
+        """Make a host record (made or deleted through OMAPI) durable, in ISC's layout
+        and without a header, where dhcpd writes it: it is no aggregate's event, and
+        rotations carry it with the others.  Raises LeaseFileError."""
+        text = format_host(record).encode("latin-1")
+        with self._lock:
+            self._saved_index.changed()
+            self._headerless.spans.append(self._recorder.append_verbatim(text))
 
     def version_of(self, originator_id: str) -> int | None:
         """The version of the aggregate's newest event in the live segment (None:

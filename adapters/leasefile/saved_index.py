@@ -58,7 +58,7 @@ class SavedIndex:
     def packed_leases(self) -> dict[int, tuple[int, bytes]]:
         """event number -> (address number, packed lease) of every row that has one."""
         ends = self.record_ends
-        starts = [0, *ends[:-1]]
+        starts = [0, *ends[:-1]] if ends else []  # (an index of no rows has no start)
         records = self.records
         return {number: (address, records[start:end]) for number, address, start, end in
                 zip(self.columns.numbers, self.record_addresses, starts, ends, strict=True)

@@ -305,6 +305,23 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
             self._needs_newline = False
             return list(range(first, first + parts))
 
+    def append_verbatim(self, text: bytes) -> tuple[int, int]:
+        """Make `text` (whole records that belong to no aggregate, ISC's layout, no
+        header) durable at the end of the file; its (offset, length).  A later scan
+        reads it as headerless text, as it reads what ISC wrote."""
+        if not text.endswith(b"\n"):
+            raise LeaseRecordError(f"{self.path}: a verbatim record must end its line")
+        with self._lock:
+            fd = self._open_fd()
+            if self._broken is not None:
+                raise LeaseFileIOError(f"{self.path}: no more writes: {self._broken}")
+            lead = b"\n" if self._needs_newline else b""
+            self._write_durably(fd, lead + text)
+            offset = self._size + len(lead)
+            self._size = offset + len(text)
+            self._needs_newline = False
+            return offset, len(text)
+
     def _check_unique(self, stored_events: Sequence[StoredEvent]) -> None:
         seen: set[tuple[str, int]] = set()
         for stored in stored_events:

@@ -61,9 +61,8 @@ def test_the_admin_declares_the_peer_down_with_omshell(running, tmp_path: Path) 
                    "set local-state = 4", "update", "close",
                    "new failover-state", 'set name = "pair"', "open")
     assert "local-state = 00:00:00:04" in down.split("close")[-1]
-    wait_for(log, "I move from", proc)
-    assert "to partner-down" in log.read_text()
-    assert "my state partner-down" in (tmp_path / "dhcpd.leases").read_text()
+    wait_for(log, "to partner-down", proc)
+    wait_for(tmp_path / "dhcpd.leases", "my state partner-down", proc)  # and recorded
 
 
 def test_a_lease_is_found_by_address_and_an_unknown_one_is_not(running) -> None:

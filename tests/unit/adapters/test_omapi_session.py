@@ -37,6 +37,7 @@ class FakeObjects(OmapiObjects):
 
     states: dict[str, int] = field(default_factory=lambda: {"fo": 3, "fo2": 2})
     updates: list[tuple[str, list[tuple[str, bytes]]]] = field(default_factory=list)
+    created: list[list[tuple[str, bytes]]] = field(default_factory=list)
 
     def types(self) -> frozenset[str]:
         return frozenset({"failover-state", "host"})
@@ -63,7 +64,15 @@ class FakeObjects(OmapiObjects):
         return SUCCESS
 
     def create(self, type_name: str, values: Sequence[tuple[str, bytes]]) -> ObjectRef | int:
-        return NOT_IMPLEMENTED
+        named = dict(values)
+        if type_name != "failover-state" or "name" not in named:
+            return NOT_IMPLEMENTED
+        if "local-state" not in named:
+            return INVALID_ARG
+        self.created.append(list(values))
+        name = named["name"].decode()
+        self.states[name] = int.from_bytes(named["local-state"], "big")
+        return ObjectRef(type_name, name)
 
     def remove(self, ref: ObjectRef) -> int:
         del self.states[ref.key]
@@ -124,7 +133,7 @@ def status(answer: OmapiMessage) -> tuple[int, str | None]:
     return int.from_bytes(values[b"result"], "big"), None if text is None else text.decode()
 
 
-def values(answer: OmapiMessage) -> dict[bytes, bytes]:
+def values_of(answer: OmapiMessage) -> dict[bytes, bytes]:
     assert answer.op == Op.UPDATE
     return dict(answer.object_values)
 
@@ -148,11 +157,11 @@ def test_the_authenticator_comes_first_then_signed_requests_get_signed_answers(o
 
     answer = client.authenticate(KEY)
     assert answer.authid == 0 and answer.signature == b""  # the answer to it is not signed
-    assert values(answer) == {b"name": b"omkey", b"algorithm": ALGORITHM.encode()}
+    assert values_of(answer) == {b"name": b"omkey", b"algorithm": ALGORITHM.encode()}
 
     opened = client.open("failover-state", name=b"fo")
     assert opened.authid == client.authid and opened.signature  # checked in Client.send
-    assert values(opened)[b"local-state"] == int_value(3)
+    assert values_of(opened)[b"local-state"] == int_value(3)
 
 
 def test_a_declared_key_other_than_the_omapi_key_is_refused(objects) -> None:
@@ -194,7 +203,7 @@ def test_a_message_claiming_a_valid_authid_without_a_signature_is_refused(object
 
 def test_without_an_omapi_key_requests_need_no_authenticator(objects) -> None:
     client = connect(objects, required=None)
-    assert values(client.open("failover-state", name=b"fo"))[b"name"] == b"fo"
+    assert values_of(client.open("failover-state", name=b"fo"))[b"name"] == b"fo"
 
 
 def test_open_refusals_carry_dhcpds_texts(objects) -> None:
@@ -218,14 +227,14 @@ def test_handles_name_objects_for_refresh_update_and_delete(objects) -> None:
     client = connect(objects, required=None)
     opened = client.open("failover-state", name=b"fo")
     handle = opened.handle
-    peer_handle = int.from_bytes(values(opened)[b"peer"], "big")
+    peer_handle = int.from_bytes(values_of(opened)[b"peer"], "big")
     assert peer_handle not in (0, handle)  # an object value goes as its own handle
 
     [done] = client.send(Op.UPDATE, handle=handle, obj={"local-state": int_value(4)})
     assert status(done) == (SUCCESS, None)
     assert objects.updates == [("fo", [("local-state", int_value(4))])]
     [again] = client.send(Op.REFRESH, handle=handle)
-    assert values(again)[b"local-state"] == int_value(4)
+    assert values_of(again)[b"local-state"] == int_value(4)
 
     [gone] = client.send(Op.DELETE, handle=handle)
     assert status(gone) == (SUCCESS, None)
@@ -243,7 +252,7 @@ def test_handles_are_shared_by_every_connection_of_the_server(objects) -> None:
     handle = first.open("failover-state", name=b"fo").handle
     assert second.open("failover-state", name=b"fo").handle == handle
     [refreshed] = second.send(Op.REFRESH, handle=handle)
-    assert values(refreshed)[b"name"] == b"fo"
+    assert values_of(refreshed)[b"name"] == b"fo"
 
 
 def test_an_open_by_handle_must_agree_with_the_other_keys(objects) -> None:
@@ -260,7 +269,7 @@ def test_an_open_with_update_applies_the_values_before_answering(objects) -> Non
     client = connect(objects, required=None)
     [answer] = client.send(Op.OPEN, message={"type": b"failover-state", "update": int_value(1)},
                            obj={"name": b"fo", "local-state": int_value(4)})
-    assert values(answer)[b"local-state"] == int_value(4)
+    assert values_of(answer)[b"local-state"] == int_value(4)
 
 
 def test_notify_is_not_implemented_and_an_answer_to_nothing_ends_the_connection(
@@ -279,3 +288,22 @@ def test_a_malformed_stream_ends_the_connection_with_its_reason(objects) -> None
     out, closing = connection.received(b"\x00\x00\x00\x63\x00\x00\x00\x18")  # version 99
     assert out == b"" and isinstance(closing, Closing) and closing.reason
     assert objects.updates == []
+
+
+def test_create_makes_the_object_with_the_values_once_and_only_when_asked(objects) -> None:
+    client = connect(objects, required=None)
+    values = {"name": b"fo3", "local-state": int_value(2)}
+    [not_asked] = client.send(Op.OPEN, message={"type": b"failover-state"}, obj=values)
+    assert status(not_asked) == (NOT_FOUND, "no object matches specification")
+    assert objects.created == []
+
+    [made] = client.send(Op.OPEN, message={"type": b"failover-state",
+                                           "create": int_value(1)}, obj=values)
+    assert values_of(made) == {b"name": b"fo3", b"local-state": int_value(2),
+                               b"peer": values_of(made)[b"peer"]}
+    assert objects.created == [[("name", b"fo3"), ("local-state", int_value(2))]]
+    assert objects.updates == []  # the values went to create, not once more to update
+
+    [refused] = client.send(Op.OPEN, message={"type": b"failover-state",
+                                              "create": int_value(1)}, obj={"name": b"fo4"})
+    assert status(refused) == (INVALID_ARG, "can't update object")

@@ -1,6 +1,7 @@
 """`ServerObjects`: the daemon's leases, failover relationships and the server itself as
 OMAPI objects — dhcpd's lookups (and their conflicts), its attributes in its order and
-encodings, partner-down by `local-state`, shutdown by the control object."""
+encodings, partner-down by `local-state`, shutdown by the control object.  (Hosts:
+test_omapi_hosts.)"""
 
 from __future__ import annotations
 
@@ -142,7 +143,7 @@ def test_the_control_object_shuts_the_server_down_on_state_2_only(objects, shutd
     assert shutdowns == ["shutdown"]
 
 
-def test_hosts_and_changes_to_leases_are_not_served(objects) -> None:
+def test_leases_stay_read_only_and_hosts_need_their_directory(objects) -> None:
     assert objects.lookup("host", {"name": b"h1"}) == NOT_IMPLEMENTED
     assert objects.create("host", [("name", b"h1")]) == NOT_IMPLEMENTED
     lease = ObjectRef("lease", "10.0.0.200")

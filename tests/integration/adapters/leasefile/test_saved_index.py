@@ -291,3 +291,15 @@ def test_records_a_rotation_carries_are_saved_without_being_read_back(
     leases, _, versions, _ = opened_state(path)
     assert sorted(lease.ip for lease in leases) == [f"10.0.0.{host}" for host in range(1, 7)]
     assert versions["10.0.0.2"] == 4
+
+
+def test_a_file_with_no_event_at_all_reopens_from_its_index(path: Path) -> None:
+    """dhcpd's file of a server with reservations and no lease yet (a host made
+    through OMAPI): the index saved for it has no row, and must still be read."""
+    path.write_text("host omhost1 {\n  dynamic;\n  hardware ethernet 02:00:00:00:00:e1;\n"
+                    "  fixed-address 10.0.0.60;\n}\n")
+    for _ in range(2):
+        with LeaseLog(path) as log:
+            assert log.load_latest() == ([], {})
+            assert [record.name for record, _ in log.host_records()] == ["omhost1"]
+    assert index_path(path).exists()
