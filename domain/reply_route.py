@@ -34,17 +34,20 @@ def route_reply(
     reply: DhcpPacket,
     *,
     server_port: int = 67,
+    client_port: int | None = None,
     unicast_to_ciaddr: bool = True,
 ) -> Route:
     """The destination of `reply` to the request in `inbound`.
 
     `server_port` is the port the server listens on (67, or dhcpd's `-p PORT`); a
-    relay is answered on it, a client on the port above it.  `unicast_to_ciaddr` is
+    relay is answered on it, a client on `client_port`: dhcpd.conf's `remote-port`, by
+    default the port above the server's (server/dhcpd.c).  `unicast_to_ciaddr` is
     the core's verdict for an ACK to a client that has an address: dhcpd does not
     unicast it when the client named a server or set the broadcast flag on its own
     lease's network (`Decision.unicast_to_ciaddr`)."""
     request = inbound.packet
-    client_port = server_port + 1
+    if client_port is None:
+        client_port = server_port + 1
     kind = reply.message_type
     iface = inbound.interface
     if kind is MessageType.DHCPACK and request.message_type is MessageType.DHCPINFORM:

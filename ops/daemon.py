@@ -100,7 +100,8 @@ class Daemon:
         self.committer: GroupCommitter = GroupCommitter(LeaseLogStore(lease_log), _ignore,
                                                         queue_size=math.inf)
         self.stats = ServerStats()
-        self.replies = ReplySender(endpoint, self.stats, logger)
+        self.replies = ReplySender(endpoint, self.stats, logger,
+                                   client_port=config.global_parameters.remote_port)
         # The version of each address's newest event, durable or queued: the event
         # numbers are ours to give, so the trio thread never asks the store (whose
         # lock is held through every fsync).

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.leasefile.lease_log import read_history
+from adapters.leasefile.history import read_history
 from adapters.leasefile.segments import ARCHIVE_INFIX, archived_segments
 from adapters.leasefile.store_errors import LeaseFileError
 from domain.config.model import DhcpConfig

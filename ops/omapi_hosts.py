@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -32,8 +31,10 @@ from adapters.leasefile.reader import parse_lease_file
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.leasefile.writer import format_host
 from adapters.omapi_objects_port import (
+    BAD_PARSE,
     EXISTS,
     INVALID_ARG,
+    IO_ERROR,
     KEY_CONFLICT,
     NO_KEYS,
     NOT_FOUND,
@@ -54,12 +55,8 @@ if TYPE_CHECKING:
 
 HOST = "host"
 ETHERNET = 1
-BAD_PARSE = (6 << 16) + 8  # DHCP_R_BADPARSE
-IO_ERROR = 26  # ISC_R_IOERROR
 _SETTABLE = frozenset({"name", "group", "hardware-address", "hardware-type",
                        "dhcp-client-identifier", "ip-address", "statements", "known"})
-
-log = logging.getLogger(__name__)
 
 
 class HostDirectory:
@@ -177,7 +174,8 @@ class HostDirectory:
         lease_log = self._daemon.log
         for record in records:
             if not _reads_back(record):
-                log.info("OMAPI: host %r refused: its record would not read back", record.name)
+                self._daemon.logger.info("OMAPI: host %r refused: its record would not"
+                                         " read back", record.name)
                 return INVALID_ARG
         known = lease_log.host_records()
         planned = [*known, *((record, format_host(record)) for record in records)]
@@ -186,7 +184,7 @@ class HostDirectory:
         applied = self._apply(planned)
         new_errors = applied.errors[len(self._errors_before):]
         if new_errors:
-            log.info("OMAPI: host refused: %s", "; ".join(new_errors))
+            self._daemon.logger.info("OMAPI: host refused: %s", "; ".join(new_errors))
             return EXISTS if all("already exists" in e for e in new_errors) else BAD_PARSE
         try:
             for record in records:

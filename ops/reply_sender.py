@@ -29,10 +29,11 @@ class ReplySender:
     """Sends decisions' replies through one endpoint."""
 
     def __init__(self, endpoint: DhcpUdpEndpoint, stats: ServerStats,
-                 logger: logging.Logger) -> None:
+                 logger: logging.Logger, *, client_port: int | None = None) -> None:
         self.endpoint = endpoint
         self.stats = stats
         self.logger = logger
+        self.client_port = client_port  # dhcpd.conf's remote-port (None: server port + 1)
 
     def send_now(self, inbound: Inbound, decision: Decision,
                  nursery: trio.Nursery | None) -> None:
@@ -68,6 +69,7 @@ class ReplySender:
         assert decision.reply is not None
         data = encode(decision.reply, max_size=decision.max_message_size or 576)
         route = route_reply(inbound, decision.reply, server_port=self.endpoint.port,
+                            client_port=self.client_port,
                             unicast_to_ciaddr=decision.unicast_to_ciaddr)
         return data, route
 

@@ -36,7 +36,8 @@ from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from adapters.icmp_ping import Pinger
-from adapters.leasefile.lease_log import LeaseLog, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.net_interfaces import list_interfaces
 from adapters.package_version import version_text

@@ -28,8 +28,9 @@ file and uses for the bytes it covers.  Once open, the log keeps only the newest
 of each aggregate in memory (`EventIndex.forget_history`): it appends, and it reads the
 newest records, nothing older.
 
-`read_history` is the reader for `audit`: it locks nothing and changes nothing, so it
-runs beside a live daemon; a batch the daemon is still writing is simply not seen.
+`read_history` (module `history`) is the reader for `audit`: it locks nothing and
+changes nothing, so it runs beside a live daemon; a batch the daemon is still writing is
+simply not seen.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -48,14 +49,11 @@ from eventsourcing.application import Recording
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     JSONTranscoder,
-    MapperDeserialisationError,
     Notification,
-    StoredEvent,
 )
 
 from adapters.commit import BatchStore
 from adapters.leasefile.checkpoint import checkpoint, prologue, unowned_records
-from adapters.leasefile.event_index import EventIndex
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
 from adapters.leasefile.index_keeper import IndexKeeper
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
@@ -63,31 +61,26 @@ from adapters.leasefile.latest_state import (
     LatestState,
     load_latest_state,
 )
-from adapters.leasefile.log_scan import HeaderlessRead, scan_log
+from adapters.leasefile.log_scan import HeaderlessRead
 from adapters.leasefile.segments import (
-    SegmentFile,
     archive_live,
     archived_segments,
     clear_interrupted_rotation,
-    close_snapshot,
     next_archive_path,
     prune_archives,
     put_new_segment_in_place,
-    snapshot,
     sync_folder,
     undo_unfinished_rotation,
     write_new_segment_start,
 )
 from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
-from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
+from adapters.leasefile.store_errors import LeaseFileError
 from adapters.leasefile.writer import format_host
-from domain.failover_events import FailoverEvent
 from domain.lease import (
     FailoverStateRecord,
     HostRecord,
     Lease,
 )
-from domain.lease_events import LeaseEvent
 from projections.addresses import ip_text
 from projections.packed_lease import unpack
 
@@ -348,43 +341,6 @@ class LeaseLogStore(BatchStore[DomainEventProtocol[Any], Recording[Any]]):
         return recordings
 
 
-def read_history(
-    path: str | os.PathLike[str], *, live_only: bool = False
-) -> Iterator[tuple[str, int, LeaseEvent | FailoverEvent]]:
-    """Every lease and failover event of every segment, oldest first, as
-    (segment name, position in the segment, event).  With `live_only`, only the live
-    segment's: its checkpoint holds the whole current state, so the archives are not
-    needed to know what is leased now.
-
-    Takes no lock and writes nothing: a daemon may be appending meanwhile.  A torn or
-    unfinished tail (a batch still being written) ends a segment's events there; it
-    is not cut off, that is the writer's business."""
-    live = Path(path)
-    mapper = LeaseFileMapper(JSONTranscoder())
-    opened = snapshot(live)
-    try:
-        for segment in opened[-1:] if live_only else opened:
-            data = _read_whole(segment)
-            index = EventIndex()
-            outcome = scan_log(data, index, read_isc_records, segment.name)
-            for complaint in outcome.complaints:
-                log.warning("%s", complaint)
-            for number in range(len(index)):
-                entry = index.entry(number)
-                if entry.topic not in ISC_RECORD_TOPICS:
-                    continue
-                stored = StoredEvent(entry.originator_id, entry.version, entry.topic,
-                                     data[entry.offset : entry.offset + entry.length])
-                try:
-                    event = mapper.to_domain_event(stored)
-                except MapperDeserialisationError as error:
-                    raise LeaseRecordError(f"{segment.name}: {error}") from None
-                assert isinstance(event, LeaseEvent | FailoverEvent)
-                yield segment.name, number + 1, event
-    finally:
-        close_snapshot(opened)
-
-
 # -- helpers --------------------------------------------------------------------------------
 
 
@@ -406,19 +362,3 @@ def _open_recorder(
 ) -> LeaseFileApplicationRecorder:
     return LeaseFileApplicationRecorder(path, record_topics=ISC_RECORD_TOPICS,
                                         read_headerless=headerless, resume=resume)
-
-
-def _read_whole(segment: SegmentFile) -> bytes:
-    try:
-        size = os.fstat(segment.fd).st_size
-        chunks = []
-        offset = 0
-        while offset < size:
-            chunk = os.pread(segment.fd, size - offset, offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
-    except OSError as error:
-        raise LeaseFileIOError(f"{segment.name}: cannot read: {error.strerror}") from None
-    return b"".join(chunks)

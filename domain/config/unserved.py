@@ -1,8 +1,8 @@
 """What a configuration asks for that this server does not do, said once at start-up.
 
 dhcpd.conf files carry settings for dhcpd's other services: DNS updates
-(`ddns-update-style interim|standard`); and two socket settings this server does not
-take from the file (`remote-port`, `local-address`).  The configuration still reads and
+(`ddns-update-style interim|standard`); and a socket setting this server does not
+take from the file (`local-address`).  The configuration still reads and
 the server still serves DHCP; what would silently not happen is named at error level,
 so it reaches syslog where dhcpd's errors go, with `-t` as well as when serving.
 """
@@ -18,9 +18,6 @@ def unserved_lines(params: ServerParameters) -> tuple[str, ...]:
     if params.ddns_update_style != "none":
         lines.append(f"ddns-update-style {params.ddns_update_style}: this server sends no"
                      " DNS updates (leases get no forward or reverse names)")
-    if params.remote_port is not None:
-        lines.append(f"remote-port {params.remote_port}: not honoured; clients are answered"
-                     " on the server port + 1")
     if params.local_address is not None:
         lines.append(f"local-address {params.local_address}: not honoured; use"
                      " `serve --listen ADDRESS` to bind one address")

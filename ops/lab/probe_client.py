@@ -92,11 +92,12 @@ def burst(server: str, source: str, *, count: int, seed: int, per_second: int,
     return sent
 
 
-def decline(interface: str, mac: bytes, *, timeout: float) -> str:
-    """DISCOVER, REQUEST, then DHCPDECLINE what was acknowledged; returns the address."""
+def decline(interface: str, mac: bytes, *, timeout: float, port: int = CLIENT_PORT) -> str:
+    """DISCOVER, REQUEST, then DHCPDECLINE what was acknowledged; returns the address.
+    `port`: the client's port (a server with `remote-port` answers there)."""
     xid = random.getrandbits(32)
     deadline = time.monotonic() + timeout
-    with _client_socket(interface) as sock:
+    with _client_socket(interface, port) as sock:
         offer = _exchange(sock, client_request(MessageType.DHCPDISCOVER, mac, xid=xid),
                           MessageType.DHCPOFFER, deadline)
         print(f"OFFER {offer.yiaddr}", flush=True)
@@ -113,14 +114,14 @@ def decline(interface: str, mac: bytes, *, timeout: float) -> str:
         return ack.yiaddr
 
 
-def _client_socket(interface: str) -> socket.socket:
+def _client_socket(interface: str, port: int = CLIENT_PORT) -> socket.socket:
     """A UDP socket on the client port of `interface` only, able to broadcast."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, interface.encode() + b"\0")
-        sock.bind(("0.0.0.0", CLIENT_PORT))
+        sock.bind(("0.0.0.0", port))
     except OSError:
         sock.close()
         raise
@@ -212,6 +213,7 @@ def parser() -> argparse.ArgumentParser:
     declining.add_argument("--interface", required=True)
     declining.add_argument("--mac", type=mac_bytes, required=True)
     declining.add_argument("--timeout", type=_within(0.1, MAX_SECONDS, float), default=10.0)
+    declining.add_argument("--client-port", type=_within(1, 65535), default=CLIENT_PORT)
     loading = commands.add_parser("load", help="sequential DORAs as a relay, ACKs printed")
     loading.add_argument("--server", required=True)
     loading.add_argument("--port", type=_within(1, 65535), default=SERVER_PORT)
@@ -239,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          port=args.port)
             print(f"sent {sent}", flush=True)
         elif args.command == "decline":
-            decline(args.interface, args.mac, timeout=args.timeout)
+            decline(args.interface, args.mac, timeout=args.timeout, port=args.client_port)
         else:
             acked = trio.run(lambda: load(args.server, args.relay, count=args.count,
                                           seconds=args.seconds, wait=args.wait,

@@ -17,7 +17,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.leasefile.lease_log import LeaseLog, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog
 from adapters.leasefile.store_errors import LeaseFileError
 from domain import failover_events, lease_events
 from domain.lease import BindingState, FailoverState, FailoverStateRecord, Hardware, Lease

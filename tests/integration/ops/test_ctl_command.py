@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,9 +73,10 @@ def ctl(*argv: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=30, check=False)
 
 
-@pytest.fixture
-def running(tmp_path: Path):
-    proc, log = serve(tmp_path)
+@contextmanager
+def serving(tmp: Path, conf: str = CONF) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """`serve` started and serving; stopped afterwards whatever happened."""
+    proc, log = serve(tmp, conf=conf)
     try:
         wait_for(log, "Server starting service.", proc)
         yield proc, log
@@ -81,6 +84,12 @@ def running(tmp_path: Path):
         if proc.poll() is None:
             proc.terminate()
             proc.wait(10)
+
+
+@pytest.fixture
+def running(tmp_path: Path):
+    with serving(tmp_path) as started:
+        yield started
 
 
 def test_the_operator_sees_the_state_and_declares_the_partner_down(running, tmp_path) -> None:

@@ -18,7 +18,8 @@ from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.dhcp_wire import decode, encode
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
-from adapters.leasefile.lease_log import LeaseLog, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog
 from domain.config.model import DhcpConfig
 from domain.dhcp_packet import MessageType, Opt
 from domain.lease import BindingState

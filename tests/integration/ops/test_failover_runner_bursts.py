@@ -15,7 +15,8 @@ import trio
 
 from adapters.dhcp_udp import DhcpUdpEndpoint
 from adapters.failover_wire import decode, encode, message_length
-from adapters.leasefile.lease_log import LeaseLog, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog
 from domain.config.model import DhcpConfig
 from domain.failover.states import ServerState
 from domain.failover_messages import (

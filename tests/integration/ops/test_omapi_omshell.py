@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.ops.test_ctl_command import CONF, serve, wait_for
+from tests.integration.ops.test_ctl_command import CONF, serve, serving, wait_for
 
 OMAPI_PORT = 27911
 SECRET = "c2VjcmV0c2VjcmV0MTIzNA=="  # base64 of "secretsecret1234"
@@ -40,14 +40,8 @@ def omshell(*lines: str, secret: str = SECRET) -> str:
 
 @pytest.fixture
 def running(tmp_path: Path):
-    proc, log = serve(tmp_path, conf=OMAPI_CONF)
-    try:
-        wait_for(log, "Server starting service.", proc)
-        yield proc, log
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(10)
+    with serving(tmp_path, OMAPI_CONF) as started:
+        yield started
 
 
 def test_the_admin_declares_the_peer_down_with_omshell(running, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import trio
 
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
-from adapters.leasefile.lease_log import read_history
+from adapters.leasefile.history import read_history
 from domain.lease_events import LeaseEvent
 from ops.loopback_client import RelayClient
 from ops.tables import format_time

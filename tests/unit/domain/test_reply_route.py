@@ -76,3 +76,20 @@ def test_a_relayed_inform_with_ciaddr_is_answered_at_ciaddr() -> None:
     assert where(route(inform, ack)) == ("10.1.0.7", 68)
     relayed = pkt(BOOTREQUEST, MessageType.DHCPINFORM, giaddr="10.1.0.1")
     assert where(route(relayed, ack)) == ("10.1.0.1", 67)
+
+
+def test_remote_port_is_the_clients_port_and_relays_keep_the_servers() -> None:
+    """dhcpd.conf's `remote-port`: every reply to a client goes to it; a relay is
+    still answered on the server's port, a giaddr of 127.0.0.1 on the client's."""
+    def moved(request: DhcpPacket, reply: DhcpPacket) -> tuple[str, int]:
+        inbound = Inbound(request, "eth0", "0.0.0.0", 68)
+        return where(route_reply(inbound, reply, client_port=1068))
+
+    offer = pkt(BOOTREPLY, MessageType.DHCPOFFER, yiaddr="10.0.0.100")
+    assert moved(pkt(BOOTREQUEST, MessageType.DHCPDISCOVER), offer) == ("10.0.0.100", 1068)
+    renew = pkt(BOOTREQUEST, MessageType.DHCPREQUEST, ciaddr="10.0.0.100")
+    assert moved(renew, pkt(BOOTREPLY, MessageType.DHCPNAK)) == (BROADCAST, 1068)
+    relayed = pkt(BOOTREQUEST, MessageType.DHCPDISCOVER, giaddr="10.1.0.1")
+    assert moved(relayed, offer) == ("10.1.0.1", 67)
+    local = pkt(BOOTREQUEST, MessageType.DHCPDISCOVER, giaddr="127.0.0.1")
+    assert moved(local, offer) == ("127.0.0.1", 1068)

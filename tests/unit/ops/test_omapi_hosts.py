@@ -17,6 +17,7 @@ from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from adapters.leasefile.lease_log import LeaseLog
 from adapters.omapi_objects_port import (
+    BAD_PARSE,
     EXISTS,
     INVALID_ARG,
     KEY_CONFLICT,
@@ -29,7 +30,7 @@ from adapters.omapi_objects_port import (
 )
 from adapters.omapi_wire import int_value
 from domain.lease import BindingState, Hardware, Lease
-from ops.omapi_hosts import BAD_PARSE, HostDirectory
+from ops.omapi_hosts import HostDirectory
 from projections.lease_view import LeaseView
 
 T0 = 1_800_000_000

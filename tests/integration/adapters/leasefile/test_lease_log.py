@@ -26,7 +26,8 @@ from adapters.commit import GroupCommitter
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from adapters.leasefile import segments
-from adapters.leasefile.lease_log import LeaseLog, LeaseLogStore, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog, LeaseLogStore
 from adapters.leasefile.store_errors import (
     LeaseFileError,
     LeaseFileIOError,

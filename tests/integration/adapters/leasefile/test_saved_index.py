@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from adapters.leasefile import latest_state
-from adapters.leasefile.lease_log import LeaseLog, read_history
+from adapters.leasefile.history import read_history
+from adapters.leasefile.lease_log import LeaseLog
 from adapters.leasefile.saved_index import index_path, read_saved_index, write_saved_index
 from domain import lease_events
 from domain.lease import BindingState, Hardware, Lease

@@ -1,6 +1,6 @@
 """Start-up lines for configured services this server does not provide: DNS updates
-and two socket settings; nothing for a configuration without them (an OMAPI port is
-served now, so it is not named)."""
+and `local-address`; nothing for a configuration without them (an OMAPI port and
+`remote-port` are served now, so they are not named)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ def test_dns_updates_are_named_and_omapi_no_longer_is(
     )
 
 
-def test_socket_settings_this_server_does_not_take_are_named(
+def test_local_address_is_named_and_remote_port_no_longer_is(
     make_config: Callable[[str], DhcpConfig],
 ) -> None:
     config = make_config("remote-port 6868;\nlocal-address 10.0.0.2;\n" + SUBNET)
+    assert config.global_parameters.remote_port == 6868  # served: ops/reply_sender
     assert unserved_lines(config.global_parameters) == (
-        "remote-port 6868: not honoured; clients are answered on the server port + 1",
         "local-address 10.0.0.2: not honoured; use `serve --listen ADDRESS` to bind one"
         " address",
     )
