@@ -1,6 +1,6 @@
 """The server's OMAPI objects: what `omshell` finds in leaseledger as it does in dhcpd.
 
-Three of dhcpd's object types are served (server/failover.c, server/omapi.c; the
+Four of dhcpd's object types are served (server/failover.c, server/omapi.c; the
 attributes are dhcpd's, in its order, with its encodings — 4-byte big-endian integers,
 addresses as 4 bytes, a hardware address without its type byte):
 
@@ -14,9 +14,11 @@ addresses as 4 bytes, a hardware address without its type byte):
   An address of a pool that has no record yet is a free lease, as in dhcpd.
 - `control`: setting `state` to 2 shuts the server down cleanly, as with dhcpd.
 
-`host` objects (which omshell and Foreman's smart proxy create and delete) are known
-by name but not served: opening one answers "not implemented".  `subnet` and `pool`
-objects exist as the handles a lease names.
+- `host`: made, found, changed and removed through `HostDirectory` (ops/omapi_hosts),
+  what omshell and Foreman's smart proxy use to manage reservations.
+
+`subnet` and `pool` objects exist as the handles a lease names; `group` and `class`
+objects are not served ("not implemented").
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class ServerObjects(OmapiObjects):
         self._hosts = hosts
 
     def types(self) -> frozenset[str]:
-        return frozenset({FAILOVER_STATE, LEASE, CONTROL, HOST, "subnet", "pool"})
+        return frozenset({FAILOVER_STATE, LEASE, CONTROL, HOST, "subnet", "pool", "group",
+                          "class"})
 
     def lookup(self, type_name: str, values: Mapping[str, bytes]) -> ObjectRef | int:
         if type_name == FAILOVER_STATE:

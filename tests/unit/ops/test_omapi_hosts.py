@@ -25,6 +25,7 @@ from adapters.omapi_objects_port import (
     NOT_FOUND,
     NOT_IMPLEMENTED,
     SUCCESS,
+    UNEXPECTED,
     UNKNOWN_ATTRIBUTE,
     ObjectRef,
 )
@@ -149,3 +150,10 @@ def test_a_name_or_statements_that_would_break_out_of_the_record_are_refused(
     for name in (b"two words", b"a{b", b"x;\n}\nhost y", b""):
         assert hosts.create([("name", name), ("hardware-address", MAC)]) == INVALID_ARG
     assert written(daemon) == []
+
+
+def test_no_host_changes_once_dhcpd_conf_was_edited_under_the_server(daemon, hosts) -> None:
+    Path(daemon.path).write_text(CONF + "subnet 10.9.0.0 netmask 255.255.255.0 {}\n")
+    assert hosts.create(NEW_HOST) == UNEXPECTED
+    assert written(daemon) == []
+    assert [host.name for host in daemon.config.hosts] == ["printer"]
