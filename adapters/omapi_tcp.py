@@ -10,7 +10,7 @@ that makes the session fail ends its connection (logged), never the server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import trio
 
@@ -26,16 +26,22 @@ class OmapiListener:
     """Serves OMAPI connections until cancelled."""
 
     def __init__(self, listeners: list[trio.SocketListener],
-                 new_connection: Callable[[], OmapiConnection]) -> None:
+                 new_connection: Callable[[], OmapiConnection],
+                 settle: Callable[[], Awaitable[None]] | None = None) -> None:
         self._listeners = listeners
         self._new_connection = new_connection
+        self._settle = settle
         self._open = 0
 
     @classmethod
     async def open(cls, address: str, port: int,
-                   new_connection: Callable[[], OmapiConnection]) -> OmapiListener:
-        """Bind now (an error is the caller's to report); serve with `serve`."""
-        return cls(await trio.open_tcp_listeners(port, host=address), new_connection)
+                   new_connection: Callable[[], OmapiConnection],
+                   settle: Callable[[], Awaitable[None]] | None = None) -> OmapiListener:
+        """Bind now (an error is the caller's to report); serve with `serve`.
+        `settle`: awaited before each answer, so what a request changed is durable
+        before the client hears it was done."""
+        return cls(await trio.open_tcp_listeners(port, host=address), new_connection,
+                   settle)
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                     ) -> None:
@@ -61,6 +67,8 @@ class OmapiListener:
                         # server serves on (nothing a client sends may stop it).
                         log.exception("OMAPI: a request could not be handled")
                         return
+                    if self._settle is not None:
+                        await self._settle()
                     if answer:
                         await stream.send_all(answer)
                     if closing is not None:

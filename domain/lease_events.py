@@ -134,6 +134,13 @@ class HeldForPeer(LeaseEvent):
     TOPIC = "lease.HeldForPeer"
 
 
+class Administered(LeaseEvent):
+    """An operator changed the lease through OMAPI (`set ends = …; update`, as omshell
+    does): dhcpd supersedes it the same way; the timers take it on from there."""
+
+    TOPIC = "lease.Administered"
+
+
 class Imported(LeaseEvent):
     """A record found in the lease file without a header: written by ISC dhcpd."""
 
@@ -181,6 +188,7 @@ LEASE_EVENT_CLASSES: tuple[type[LeaseEvent], ...] = (
     UpdateSent,
     HeldForPeer,
     PeerUpdateReceived,
+    Administered,
     Imported,
     Carried,
 )

@@ -30,7 +30,7 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -283,6 +283,17 @@ class Daemon:
         owners = self._storing(changes)
         await self.commit(events)
         self._stored(owners)
+
+    def stage_now(self, changes: Sequence[LeaseChange]) -> Callable[[], Awaitable[None]]:
+        """`persist` from synchronous code: applied and queued now, in order; what it
+        returns waits until they are durable, then tells the failover peer."""
+        durable = self.committer.submit(self.stage(changes))
+        owners = self._storing(changes)
+
+        async def stored() -> None:
+            await durable()
+            self._stored(owners)
+        return stored
 
     def _storing(self, changes: Sequence[LeaseChange]) -> list[tuple[Lease, FailoverRunner]]:
         """Tell each relationship of its leases now being written (held from the peer

@@ -10,8 +10,10 @@ addresses as 4 bytes, a hardware address without its type byte):
   any state; this server refuses the others ("not implemented"), since forcing one
   by hand bypasses the protocol's safety rules.
 - `lease`: found by `ip-address`, `dhcp-client-identifier` or `hardware-address`
-  (+ `hardware-type`, ethernet by default) — several given must agree; read-only.
-  An address of a pool that has no record yet is a free lease, as in dhcpd.
+  (+ `hardware-type`, ethernet by default) — several given must agree.  An address of
+  a pool that has no record yet is a free lease, as in dhcpd.  `ends` may be set (0:
+  expire it now, what scripts do to free an address), recorded as an `Administered`
+  event and durable before the answer; `state` and lease variables are not set here.
 - `control`: setting `state` to 2 shuts the server down cleanly, as with dhcpd.
 
 - `host`: made, found, changed and removed through `HostDirectory` (ops/omapi_hosts),
@@ -24,7 +26,7 @@ objects are not served ("not implemented").
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from adapters.omapi_objects_port import (
@@ -40,9 +42,11 @@ from adapters.omapi_objects_port import (
     Value,
 )
 from adapters.omapi_wire import int_value, read_int
+from domain.dhcp_decision import LeaseChange
 from domain.failover.states import ServerState
 from domain.failover_messages import BindingStatus
 from domain.lease import BindingState, Lease
+from domain.lease_events import Administered
 from ops.omapi_hosts import HOST, HostDirectory, hardware_from
 
 if TYPE_CHECKING:
@@ -57,6 +61,12 @@ _FAILOVER_ATTRIBUTES = frozenset({
     "last-packet-sent", "last-timestamp-received", "skew", "max-response-delay",
     "cur-unacked-updates",
 })
+NO_PERMISSION = 6  # ISC_R_NOPERM
+# dhcp_lease_set_value's answers: what may not change, and what it takes without change.
+_LEASE_REFUSED = {"ip-address": NO_PERMISSION, "starts": NO_PERMISSION,
+                  "pool": NO_PERMISSION, "subnet": INVALID_ARG}
+_LEASE_IGNORED = frozenset({"dhcp-client-identifier", "hostname", "client-hostname",
+                            "host", "billing-class", "hardware-address", "hardware-type"})
 _STATUS_OF = {status.lease_state: status for status in BindingStatus}
 _STATUS_OF[BindingState.BACKUP] = BindingStatus.BACKUP
 
@@ -69,6 +79,13 @@ class ServerObjects(OmapiObjects):
         self._daemon = daemon
         self._shutdown = shutdown
         self._hosts = hosts
+        self._unsettled: list[Callable[[], Awaitable[None]]] = []
+
+    async def settle(self) -> None:
+        """Return once every lease change made so far is durable (the listener waits
+        for it before answering, as dhcpd answers after its commit)."""
+        while self._unsettled:
+            await self._unsettled.pop(0)()
 
     def types(self) -> frozenset[str]:
         return frozenset({FAILOVER_STATE, LEASE, CONTROL, HOST, "subnet", "pool", "group",
@@ -107,6 +124,8 @@ class ServerObjects(OmapiObjects):
             return self._control_update(values)
         if ref.type == HOST and self._hosts is not None:
             return self._hosts.update(ref.key, values)
+        if ref.type == LEASE:
+            return self._lease_update(ref.key, values)
         return NOT_IMPLEMENTED
 
     def create(self, type_name: str, values: Sequence[tuple[str, bytes]]) -> ObjectRef | int:
@@ -217,6 +236,34 @@ class ServerObjects(OmapiObjects):
             return NO_KEYS
         assert found is not None
         return ObjectRef(LEASE, found)
+
+    def _lease_update(self, ip: str, values: Sequence[tuple[str, bytes]]) -> int:
+        """dhcp_lease_set_value: `ends` supersedes the lease (0 expires it at once: the
+        timers then expire and free it as any lease whose end passed); the attributes
+        dhcpd refuses or ignores are answered as it answers them; changing `state` or
+        setting variables is not done here."""
+        lease = self._lease(ip)
+        if lease is None:
+            return NOT_FOUND
+        changed = lease
+        for name, value in values:
+            if name in _LEASE_REFUSED:
+                return _LEASE_REFUSED[name]
+            if name in _LEASE_IGNORED:
+                continue
+            if name != "ends":
+                return NOT_IMPLEMENTED
+            ends = read_int(value)
+            if ends is None:
+                return INVALID_ARG
+            changed = changed.replace(ends=ends)
+        if changed != lease:
+            self._daemon.logger.info("lease %s end changed from %d to %d", ip,
+                                     _seconds(lease.ends), _seconds(changed.ends))
+            cause = f"OMAPI: end changed from {_seconds(lease.ends)} to {changed.ends}"
+            change = LeaseChange(Administered, changed, cause)
+            self._unsettled.append(self._daemon.stage_now([change]))
+        return SUCCESS
 
     def _lease(self, ip: str) -> Lease | None:
         lease = self._daemon.view.table.get(ip)

@@ -10,7 +10,7 @@ as dhcpd logs it, and tried again every 5 seconds as dhcpd does, while DHCP is s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,21 +68,21 @@ async def start_omapi(nursery: trio.Nursery, daemon: Daemon, settings: OmapiSett
         return OmapiConnection(objects, handles, keys=keys, required=required)
 
     try:
-        listener = await OmapiListener.open(address, port, new_connection)
+        listener = await OmapiListener.open(address, port, new_connection, objects.settle)
     except OSError as exc:
         logger.error("Can't start OMAPI protocol: %s", exc.strerror or exc)
-        nursery.start_soon(_retry, address, port, new_connection, logger)
+        nursery.start_soon(_retry, address, port, new_connection, objects.settle, logger)
         return
     await nursery.start(listener.serve)
 
 
 async def _retry(address: str, port: int, new_connection: Callable[[], OmapiConnection],
-                 logger: logging.Logger) -> None:
+                 settle: Callable[[], Awaitable[None]], logger: logging.Logger) -> None:
     """dhcpd tries again every 5 seconds (omapi_listener_start), logging each failure."""
     while True:
         await trio.sleep(RETRY_SECONDS)
         try:
-            listener = await OmapiListener.open(address, port, new_connection)
+            listener = await OmapiListener.open(address, port, new_connection, settle)
         except OSError as exc:
             logger.error("Can't start OMAPI protocol: %s", exc.strerror or exc)
             continue

@@ -63,7 +63,7 @@ class ExpiryQueue:
         if self._queue:
             raise ValueError("only an empty expiry queue is loaded")
         keys = [end << 32 | ip for ip, state, end in zip(ips, states, ends, strict=True)
-                if state in _TIMED_STATES and end and end != NEVER]
+                if state in _TIMED_STATES and end is not None and end != NEVER]
         self._queue.update(keys)
         if self._key_of is not None:
             self._key_of.update((key & _IP_BITS, key) for key in keys)
@@ -79,6 +79,8 @@ class ExpiryQueue:
 
 def _entry(lease: Lease, ip: int) -> int | None:
     """The queue entry of `lease` (None: its state does not change by itself)."""
-    if lease.binding_state in _TIMED_STATES and lease.ends and lease.ends != NEVER:
+    # An end of 0 is a time (the epoch: due at once, as in dhcpd: omshell's `set ends =
+    # 00:00:00:00`), not the absence of one.
+    if lease.binding_state in _TIMED_STATES and lease.ends is not None and lease.ends != NEVER:
         return lease.ends << 32 | ip
     return None

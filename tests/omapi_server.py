@@ -4,6 +4,8 @@ peer never answered, one plain pool, two leases sharing a MAC."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +13,7 @@ from types import SimpleNamespace
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from domain.config.failover_peer import FailoverPeerConfig
+from domain.dhcp_decision import LeaseChange
 from domain.failover.session import FailoverSession
 from domain.lease import BindingState, Hardware, Lease
 from projections.lease_view import LeaseView
@@ -71,6 +74,20 @@ def fake_server(tmp_path: Path) -> SimpleNamespace:
     view.apply(Lease(ip="10.0.0.201", binding_state=BindingState.FREE, hardware=MAC))
     peer = config.failover_peer("fo")
     assert peer is not None
-    return SimpleNamespace(config=config, view=view, runners={"fo": FakeRunner(peer)})
+    server = SimpleNamespace(config=config, view=view, runners={"fo": FakeRunner(peer)},
+                             logger=logging.getLogger("omapi-test"), staged=[], durable=[])
+
+    def stage_now(changes: list[LeaseChange]) -> Callable[[], Awaitable[None]]:
+        """The daemon's: applied to the view now; durable when awaited (noted)."""
+        for change in changes:
+            view.apply(change.lease)
+        server.staged.extend(changes)
+
+        async def stored() -> None:
+            server.durable.extend(changes)
+        return stored
+
+    server.stage_now = stage_now
+    return server
 
 

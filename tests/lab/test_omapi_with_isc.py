@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 
 import pytest
 
 from ops.lab.clients import run_dhclient
 from ops.lab.lab_config import LAB_CONF
 from ops.lab.netns import CLI, SRV1, Lab
-from ops.lab.servers import DHCPD, LEASELEDGER_SERVE, DhcpServer, start_dhcpd
+from ops.lab.servers import DHCPD, LEASELEDGER, LEASELEDGER_SERVE, DhcpServer, start_dhcpd
 
 pytestmark = pytest.mark.lab
 
@@ -183,3 +184,35 @@ def test_a_host_made_with_omshell_is_served_kept_over_a_restart_and_removed(lab:
     for leases in (isc_leases, our_leases):
         assert "host omhost1 {\n  dynamic;\n  deleted;\n}" in leases
         assert f"  hardware ethernet {mac};\n  fixed-address 10.0.0.60;" in leases
+
+
+def test_setting_a_leases_end_to_0_expires_it_as_dhcpd_does(lab: Lab) -> None:
+    """What scripts do to free an address: `set ends = 00:00:00:00`, `update`."""
+    seen: dict[str, tuple[str, str, list[str]]] = {}
+    for side in SERVERS:
+        server = start(lab, side, LAB_CONF)
+        client = run_dhclient(lab, name=f"expired-{side}")
+        address = client.lease.address
+        client.process.stop()  # (dhclient releases nothing when stopped this way)
+        said = omshell(lab, "new lease", f"set ip-address = {address}", "open",
+                       "set ends = 00:00:00:00", "update")
+        server.process.wait_for(rf"^lease {re.escape(address)} end changed from \d+ to 0$", 5)
+        deadline = time.monotonic() + 10
+        while (state := opened(lab, "lease", f"set ip-address = {address}")[1]["state"]) \
+                == "00:00:00:02" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        server.process.stop()
+        lines = [line for line in server.process.output().splitlines()
+                 if address in line and not line.startswith("DHCP")]
+        seen[side] = (said.rsplit("> ", 2)[-2], state, lines)
+        if side == "ours":  # the change is in the lease history, with its cause
+            audit = subprocess.run([LEASELEDGER, "audit", "-lf", str(server.lease_path),
+                                    address], capture_output=True, text=True, timeout=30,
+                                   check=True).stdout
+            assert "Administered" in audit and "OMAPI: end changed from" in audit, audit
+    (isc_said, isc_state, isc_lines), (our_said, our_state, our_lines) = (
+        seen["isc"], seen["ours"])
+    assert "can't" not in isc_said and "can't" not in our_said
+    assert our_state == isc_state != "00:00:00:02"  # no longer active, on both
+    assert [re.sub(r"\d{6,}", "T", line) for line in our_lines] == [
+        re.sub(r"\d{6,}", "T", line) for line in isc_lines]

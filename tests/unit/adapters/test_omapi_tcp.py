@@ -82,3 +82,22 @@ async def test_connections_past_the_cap_are_closed_at_once() -> None:
         again = await trio.open_tcp_stream("127.0.0.1", port)
         assert await receive_exactly(again, 5) == b"HELLO"
         nursery.cancel_scope.cancel()
+
+
+async def test_each_answer_waits_until_what_the_request_changed_is_settled() -> None:
+    events: list[str] = []
+
+    async def settle() -> None:
+        await trio.sleep(0.05)  # a commit in progress
+        events.append("settled")
+
+    async with trio.open_nursery() as nursery:
+        listener = await OmapiListener.open("127.0.0.1", 0, EchoSession, settle)  # type: ignore[arg-type]
+        await nursery.start(listener.serve)
+        port = listener._listeners[0].socket.getsockname()[1]
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        assert await receive_exactly(stream, 5) == b"HELLO"
+        await stream.send_all(b"abc")
+        assert await receive_exactly(stream, 3) == b"ABC"
+        assert events == ["settled"]
+        nursery.cancel_scope.cancel()

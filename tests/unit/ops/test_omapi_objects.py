@@ -23,6 +23,7 @@ from adapters.omapi_objects_port import (
 )
 from adapters.omapi_wire import int_value
 from domain.failover.states import ServerState
+from domain.lease_events import Administered
 from ops.omapi_objects import ServerObjects
 from tests.omapi_server import MAC, T0, fake_server
 
@@ -143,9 +144,29 @@ def test_the_control_object_shuts_the_server_down_on_state_2_only(objects, shutd
     assert shutdowns == ["shutdown"]
 
 
-def test_leases_stay_read_only_and_hosts_need_their_directory(objects) -> None:
+def test_hosts_need_their_directory(objects) -> None:
     assert objects.lookup("host", {"name": b"h1"}) == NOT_IMPLEMENTED
     assert objects.create("host", [("name", b"h1")]) == NOT_IMPLEMENTED
+
+
+async def test_a_leases_end_is_set_and_durable_before_settle_returns(objects, server) -> None:
     lease = ObjectRef("lease", "10.0.0.200")
-    assert objects.update(lease, [("ends", int_value(0))]) == NOT_IMPLEMENTED
+    assert objects.update(lease, [("ends", int_value(0))]) == SUCCESS
+    [change] = server.staged
+    assert change.event is Administered and change.lease.ends == 0
+    assert change.cause == f"OMAPI: end changed from {T0 + 600} to 0"
+    assert server.view.table.get("10.0.0.200").ends == 0  # the view has it at once
+    assert server.durable == []
+    await objects.settle()
+    assert server.durable == [change]
+
+
+def test_lease_attributes_dhcpd_refuses_or_ignores(objects, server) -> None:
+    lease = ObjectRef("lease", "10.0.0.200")
+    assert objects.update(lease, [("ip-address", bytes([10, 0, 0, 9]))]) == 6  # NOPERM
+    assert objects.update(lease, [("subnet", int_value(1))]) == INVALID_ARG
+    assert objects.update(lease, [("state", int_value(1))]) == NOT_IMPLEMENTED
+    assert objects.update(lease, [("ends", b"\0")]) == INVALID_ARG
+    assert objects.update(lease, [("client-hostname", b"x")]) == SUCCESS  # taken, unchanged
     assert objects.remove(lease) == NOT_IMPLEMENTED
+    assert server.staged == []

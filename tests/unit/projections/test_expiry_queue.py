@@ -33,6 +33,18 @@ def test_infinite_leases_never_fall_due() -> None:
     assert q.next_deadline() is None
 
 
+def test_an_end_of_0_is_the_epoch_and_due_at_once_and_no_end_is_never_due() -> None:
+    """omshell's `set ends = 00:00:00:00` expires a lease now, as in dhcpd."""
+    q = ExpiryQueue()
+    q.apply(Lease("10.0.0.7", ends=0, binding_state=BindingState.ACTIVE))
+    q.apply(Lease("10.0.0.8", ends=None, binding_state=BindingState.ACTIVE))
+    assert q.next_deadline() == 0 and q.due(1) == ["10.0.0.7"]
+    loaded = ExpiryQueue()
+    loaded.load([ip_number("10.0.0.7"), ip_number("10.0.0.8")],
+                [BindingState.ACTIVE, BindingState.ACTIVE], [0, None])
+    assert loaded.due(1) == ["10.0.0.7"]
+
+
 def test_a_queue_told_what_each_record_replaces_keeps_no_map() -> None:
     q = ExpiryQueue(told_replaced=True)
     first = Lease("10.0.0.1", ends=100, binding_state=BindingState.ACTIVE)
