@@ -20,6 +20,7 @@ from dataclasses import dataclass
 # isc_result_t values dhcpd's OMAPI answers with (bind's lib/isc/include/isc/result.h
 # and dhcp's includes/omapip/result.h, where the DHCP class starts at 6 << 16).
 SUCCESS = 0
+NO_PERMISSION = 6
 EXISTS = 18
 NOT_FOUND = 23
 IO_ERROR = 26

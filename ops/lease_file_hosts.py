@@ -82,9 +82,9 @@ def _with_hosts(config_path: str, texts: dict[str, str], workdir: str | None
                 ) -> tuple[DhcpConfig, tuple[HostConfig, ...]] | str:
     """The configuration read again with the host declarations `texts` (by host name)
     after it, and its hosts; an error line instead when they do not read (the
-    configuration alone did).  Each is read under a stand-in name, so one may reuse the name of a
-    configured host it deleted, then given its own name back (and no source place:
-    it is not in the configuration)."""
+    configuration alone did).  Each is read under a stand-in name, so one may reuse the
+    name of a configured host it deleted, then given its own name back (and no source
+    place: it is not in the configuration)."""
     stand_ins = {f"leaseledger-dynamic-host-{number}": name
                  for number, name in enumerate(texts)}
     declarations = [_HOST_NAME.sub(f"host {stand_in} {{", text, count=1)

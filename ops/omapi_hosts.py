@@ -55,7 +55,7 @@ from adapters.omapi_wire import int_value, read_int
 from domain.config.declarations import HostConfig
 from domain.config.model import DhcpConfig
 from domain.lease import Hardware, HostRecord, Lease
-from ops.lease_file_hosts import LeaseFileHosts, apply_lease_file_hosts
+from ops.lease_file_hosts import apply_lease_file_hosts
 
 if TYPE_CHECKING:
     from ops.daemon import Daemon
@@ -70,14 +70,17 @@ class HostDirectory:
     """The served hosts (configured and the lease file's) and OMAPI's changes to them."""
 
     def __init__(self, daemon: Daemon, config_path: str, configured: DhcpConfig,
-                 *, workdir: str | None = None, clock: int | None = None) -> None:
+                 *, errors: Sequence[str] = (), workdir: str | None = None,
+                 clock: int | None = None) -> None:
+        """`errors`: what applying the lease file's hosts at start-up gave (a change
+        is refused for the errors it adds)."""
         self._daemon = daemon
         self._config_path = config_path
         self._workdir = workdir
         self._configured = configured  # dhcpd.conf alone, before the lease file's hosts
         self._numbers = itertools.count(1)
         self._clock = clock
-        self._errors_before: tuple[str, ...] | None = None
+        self._errors_before = tuple(errors)
         self._files = _fingerprints(configured.files, workdir)
 
     def lookup(self, values: Mapping[str, bytes]) -> ObjectRef | int:
@@ -85,7 +88,6 @@ class HostDirectory:
         at an address, name; each given must name the same host."""
         config = self._daemon.config
         found: HostConfig | None = None
-        searched = False
         candidates: list[HostConfig | None] = []
         if "dhcp-client-identifier" in values:
             candidates.append(config.host_by_client_id(values["dhcp-client-identifier"]))
@@ -100,23 +102,21 @@ class HostDirectory:
             candidates.append(None if hardware is None
                               else config.host_by_hardware(hardware.htype, hardware.address))
         if "name" in values:
-            name = values["name"].decode("latin-1")
-            candidates.append(next((h for h in config.hosts if h.name == name), None))
+            candidates.append(self._served(values["name"].decode("latin-1")))
+        if not candidates:
+            return NO_KEYS
         for candidate in candidates:
-            searched = True
             if candidate is None:
                 return NOT_FOUND
             if found is not None and candidate.name != found.name:
                 return KEY_CONFLICT
             found = candidate
-        if not searched:
-            return NO_KEYS
         assert found is not None
         return ObjectRef(HOST, found.name)
 
     def published(self, name: str) -> list[tuple[str, Value]] | None:
         """dhcp_host_stuff_values: fixed addresses, client identifier, name, hardware."""
-        host = next((h for h in self._daemon.config.hosts if h.name == name), None)
+        host = self._served(name)
         if host is None:
             return None
         values: list[tuple[str, Value]] = []
@@ -144,7 +144,7 @@ class HostDirectory:
         if draft.name is None:
             now = self._clock if self._clock is not None else int(self._daemon.now())
             draft.name = f"nh{now:08x}{next(self._numbers):08x}"
-        if any(host.name == draft.name for host in self._daemon.config.hosts):
+        if self._served(draft.name) is not None:
             return EXISTS
         status = self._write(draft.record())
         return ObjectRef(HOST, draft.name) if status == SUCCESS else status
@@ -152,7 +152,7 @@ class HostDirectory:
     def update(self, name: str, values: Sequence[tuple[str, bytes]]) -> int:
         """An UPDATE of a host OMAPI made: the record written again (deleted, then as it
         now is, as dhcpd writes it)."""
-        host = next((h for h in self._daemon.config.hosts if h.name == name), None)
+        host = self._served(name)
         if host is None:
             return NOT_FOUND
         if host.where is not None:
@@ -169,7 +169,7 @@ class HostDirectory:
 
     def remove(self, name: str) -> int:
         """dhcp_host_remove: the deletion recorded, the host no longer served."""
-        host = next((h for h in self._daemon.config.hosts if h.name == name), None)
+        host = self._served(name)
         if host is None:
             return NOT_FOUND
         return self._write(HostRecord(name, dynamic=host.where is None, deleted=True))
@@ -179,14 +179,12 @@ class HostDirectory:
     def _write(self, *records: HostRecord) -> int:
         """Check `records` read as the lease file's hosts, then write them durably and
         serve the result; nothing is written when they would not be served."""
-        lease_log = self._daemon.log
-        for record in records:
-            if not _reads_back(record):
+        written = [(record, format_host(record)) for record in records]
+        for record, text in written:
+            if not _reads_back(record, text):
                 self._daemon.logger.info("OMAPI: host %r refused: its record would not"
                                          " read back", record.name)
                 return INVALID_ARG
-        known = lease_log.host_records()
-        planned = [*known, *((record, format_host(record)) for record in records)]
         if _fingerprints(self._configured.files, self._workdir) != self._files:
             # Reading the file again would serve its new contents beside pools and
             # leases built from the old: refuse, and say how to get out of it.
@@ -194,9 +192,10 @@ class HostDirectory:
                 "OMAPI: host change refused: %s changed since start-up; restart the"
                 " server to serve it (then change hosts again)", self._config_path)
             return UNEXPECTED
-        if self._errors_before is None:  # what the lease file's hosts already gave
-            self._errors_before = self._apply(known).errors
-        applied = self._apply(planned)
+        lease_log = self._daemon.log
+        applied = apply_lease_file_hosts(self._config_path, self._configured,
+                                         [*lease_log.host_records(), *written],
+                                         workdir=self._workdir)
         new_errors = applied.errors[len(self._errors_before):]
         if new_errors:
             self._daemon.logger.info("OMAPI: host refused: %s", "; ".join(new_errors))
@@ -211,9 +210,8 @@ class HostDirectory:
         self._errors_before = applied.errors
         return SUCCESS
 
-    def _apply(self, records: Sequence[tuple[HostRecord, str]]) -> LeaseFileHosts:
-        return apply_lease_file_hosts(self._config_path, self._configured, records,
-                                      workdir=self._workdir)
+    def _served(self, name: str) -> HostConfig | None:
+        return next((host for host in self._daemon.config.hosts if host.name == name), None)
 
     def _lease_file_record(self, name: str) -> HostRecord | None:
         current = None
@@ -241,11 +239,10 @@ def _fingerprints(files: Sequence[str], workdir: str | None) -> dict[str, bytes 
     return found
 
 
-def _reads_back(record: HostRecord) -> bool:
-    """Whether the record as written reads back, by dhcpd's lease-file rules, as exactly
-    this one record and nothing else: a name or statements that would end the record
-    early, or smuggle in another one, must never reach the lease file."""
-    text = format_host(record)
+def _reads_back(record: HostRecord, text: str) -> bool:
+    """Whether `text`, the record as written, reads back by dhcpd's lease-file rules as
+    exactly this one record and nothing else: a name or statements that would end the
+    record early, or smuggle in another one, must never reach the lease file."""
     parsed = parse_lease_file(text, "OMAPI host")
     entries = [entry for entry in parsed.entries if entry.record is not None]
     return (parsed.fatal is None and not parsed.diagnostics and len(entries) == 1

@@ -34,6 +34,7 @@ from adapters.omapi_objects_port import (
     KEY_CONFLICT,
     MULTIPLE,
     NO_KEYS,
+    NO_PERMISSION,
     NOT_FOUND,
     NOT_IMPLEMENTED,
     SUCCESS,
@@ -61,14 +62,11 @@ _FAILOVER_ATTRIBUTES = frozenset({
     "last-packet-sent", "last-timestamp-received", "skew", "max-response-delay",
     "cur-unacked-updates",
 })
-NO_PERMISSION = 6  # ISC_R_NOPERM
 # dhcp_lease_set_value's answers: what may not change, and what it takes without change.
 _LEASE_REFUSED = {"ip-address": NO_PERMISSION, "starts": NO_PERMISSION,
                   "pool": NO_PERMISSION, "subnet": INVALID_ARG}
 _LEASE_IGNORED = frozenset({"dhcp-client-identifier", "hostname", "client-hostname",
                             "host", "billing-class", "hardware-address", "hardware-type"})
-_STATUS_OF = {status.lease_state: status for status in BindingStatus}
-_STATUS_OF[BindingState.BACKUP] = BindingStatus.BACKUP
 
 
 class ServerObjects(OmapiObjects):
@@ -275,7 +273,7 @@ class ServerObjects(OmapiObjects):
         return Lease(ip=ip, binding_state=BindingState.FREE)  # as dhcpd creates it
 
     def _lease_values(self, lease: Lease) -> list[tuple[str, Value]]:
-        state = _STATUS_OF.get(lease.binding_state or BindingState.FREE, BindingStatus.FREE)
+        state = BindingStatus[(lease.binding_state or BindingState.FREE).name]
         values: list[tuple[str, Value]] = [
             ("state", int_value(int(state))),
             ("ip-address", ipaddress.IPv4Address(lease.ip).packed),

@@ -47,6 +47,7 @@ class OmapiSettings:
     configured: DhcpConfig
     address: str
     workdir: str  # where the configuration was read (relative includes)
+    host_errors: tuple[str, ...] = ()  # what the lease file's hosts gave at start-up
 
 
 async def start_omapi(nursery: trio.Nursery, daemon: Daemon, settings: OmapiSettings,
@@ -60,7 +61,8 @@ async def start_omapi(nursery: trio.Nursery, daemon: Daemon, settings: OmapiSett
     name = config.global_parameters.omapi_key
     required = keys[name.lower()] if name is not None else None
     handles = HandleTable()
-    hosts = HostDirectory(daemon, settings.config_path, config, workdir=settings.workdir)
+    hosts = HostDirectory(daemon, settings.config_path, config, errors=settings.host_errors,
+                          workdir=settings.workdir)
     objects = ServerObjects(daemon, shutdown, hosts)
     address = settings.address
 

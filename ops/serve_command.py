@@ -25,7 +25,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 import trio
 
@@ -59,7 +59,7 @@ from ops.dhcpd_log import (
     make_logger,
     use_facility,
 )
-from ops.lease_file_hosts import apply_lease_file_hosts
+from ops.lease_file_hosts import LeaseFileHosts, apply_lease_file_hosts
 from ops.omapi_service import OmapiSettings, omapi_key_error, start_omapi
 from ops.server_files import DEFAULT_CONF, DEFAULT_LEASES, DEFAULT_PID
 from ops.statement_commands import StatementCommands
@@ -291,7 +291,7 @@ async def _serve(
     status = 0
     try:
         status = await _until_signal(daemon, endpoint, args, logger, global_statements,
-                                     configured, hosts.info)
+                                     configured, hosts)
     except* CommitFailed as group:
         # The disk refused a write: nothing of that batch was answered, the log on
         # disk is consistent, and serving on could hand out what is not recorded.
@@ -308,7 +308,7 @@ async def _serve(
 async def _until_signal(
     daemon: Daemon, endpoint: DhcpUdpEndpoint, args: argparse.Namespace,
     logger: logging.Logger, global_statements: Decision, configured: DhcpConfig,
-    host_lines: Sequence[str],
+    hosts: LeaseFileHosts,
 ) -> int:
     """Serve until a signal (0), or stop at once if the control socket can't be made (1)."""
     async with trio.open_nursery() as nursery:
@@ -325,9 +325,10 @@ async def _until_signal(
         try:
             nursery.start_soon(control.serve)
             await start_omapi(nursery, daemon, OmapiSettings(
-                args.config, configured, args.listen, os.getcwd()), logger, stop.set)
+                args.config, configured, args.listen, os.getcwd(), hosts.errors), logger,
+                stop.set)
             logger.info("Listening on Socket/%s:%d", args.listen, endpoint.port)
-            for line in host_lines:
+            for line in hosts.info:
                 logger.info("%s", line)
             logger.info("Wrote %d leases to leases file.", len(daemon.view.table))
             # dhcpd runs the global statements once more here (commands too)

@@ -11,6 +11,7 @@ lines kept verbatim), as dhcpd keeps them across its rewrite.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -86,16 +87,21 @@ def _never_used(lease: Lease) -> bool:
 UnownedRecord = AuthoringByteOrder | HostRecord | ServerDuid | VerbatimRecord
 
 
-def unowned_records(path: Path, headerless_spans: Sequence[tuple[int, int]]
+def unowned_records(path: Path, headerless_spans: Sequence[tuple[int, int]], *,
+                    mentioning: re.Pattern[str] | None = None
                     ) -> list[tuple[UnownedRecord, str]]:
     """The live file's records that belong to no aggregate, in file order, each with its
-    text (found in `headerless_spans`, the byte ranges without our event headers)."""
+    text (found in `headerless_spans`, the byte ranges without our event headers).
+    With `mentioning`, a span whose text it does not match is not parsed: ISC's text
+    can be the whole of a migrated file, and most hold no host at all."""
     found: list[tuple[UnownedRecord, str]] = []
     try:
         with open(path, "rb") as live:
             for start, length in headerless_spans:
                 live.seek(start)
                 text = live.read(length).decode("latin-1")
+                if mentioning is not None and mentioning.search(text) is None:
+                    continue
                 for entry in parse_lease_file(text, str(path)).entries:
                     if isinstance(entry.record, UnownedRecord):
                         record_text = text[entry.start : entry.end].rstrip("\n") + "\n"

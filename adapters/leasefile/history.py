@@ -60,8 +60,6 @@ def read_history(
         close_snapshot(opened)
 
 
-
-
 def _read_whole(segment: SegmentFile) -> bytes:
     try:
         size = os.fstat(segment.fd).st_size

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -92,6 +93,9 @@ DEFAULT_ROTATE_BYTES = 64 * 2**20
 # tens of thousands of events; it costs about 0.1 s, as the leases the log wrote
 # itself are kept packed as they were appended and need no reading back.
 INDEX_EVERY_BYTES = 16 * 2**20
+# Text that can hold a host record (`host NAME {`, not `client-hostname`): other
+# headerless text is not parsed for hosts.
+_HOST_RECORD = re.compile(r"(?<![\w-])host\s+\S+\s*\{")
 
 
 def _utc_now() -> datetime:
@@ -131,6 +135,7 @@ class LeaseLog:
                 " there; restore it (the newest archive holds the state it had) first"
             )
         self._headerless = _HeaderlessSpans()
+        self._hosts: list[tuple[HostRecord, str]] | None = None  # read when first asked
         self._saved_index = IndexKeeper(self.path)
         self._recorder = _open_recorder(
             self.path, self._headerless,
@@ -179,20 +184,27 @@ class LeaseLog:
 
     def host_records(self) -> list[tuple[HostRecord, str]]:
         """The `host` records of the live file (made or deleted through OMAPI, by dhcpd
-        or this server), in file order, each with its text; a rotation carries them."""
+        or this server), in file order, each with its text; a rotation carries them.
+        Read from the file once, then kept up to date by `append_host`."""
         with self._lock:
-            return [(record, text) for record, text
-                    in unowned_records(self.path, self._headerless.spans)
-                    if isinstance(record, HostRecord)]
+            if self._hosts is None:
+                self._hosts = [(record, text) for record, text
+                               in unowned_records(self.path, self._headerless.spans,
+                                                  mentioning=_HOST_RECORD)
+                               if isinstance(record, HostRecord)]
+            return list(self._hosts)
 
     def append_host(self, record: HostRecord) -> None:
         """Make a host record (made or deleted through OMAPI) durable, in ISC's layout
         and without a header, where dhcpd writes it: it is no aggregate's event, and
         rotations carry it with the others.  Raises LeaseFileError."""
-        text = format_host(record).encode("latin-1")
+        text = format_host(record)
         with self._lock:
             self._saved_index.changed()
-            self._headerless.spans.append(self._recorder.append_verbatim(text))
+            self._headerless.spans.append(
+                self._recorder.append_verbatim(text.encode("latin-1")))
+            if self._hosts is not None:
+                self._hosts.append((record, text))
 
     def version_of(self, originator_id: str) -> int | None:
         """The version of the aggregate's newest event in the live segment (None:
