@@ -1,9 +1,11 @@
-"""Where the server's log lines go: stderr with `-d`, syslog as `dhcpd` otherwise.
+"""Where the server's log lines go: syslog as `dhcpd`, and stderr as well with `-d`.
 
 Admins keep their log parsers and alerts when they swap dhcpd out, so the lines are
 dhcpd's (the decision core words them) and they reach syslog under dhcpd's ident and
-facility (`daemon`, or `log-facility`).  With `-d` dhcpd writes everything, debug
-lines included, to stderr as well; so do we.
+facility (`daemon`, or `log-facility`).  dhcpd always logs to syslog (omapip/errwarn.c);
+`-d`, `-t` and `-T` write everything, debug lines included, to stderr as well for the
+whole run (its `log_perror`), and without them the start-up lines reach stderr too
+unless `-q`.  So do we; with no syslog socket, stderr alone.
 
 The logger writes each line straight to its sink instead of through `logging`'s
 records, caller lookup, handler locks and formatters: an exchange logs four lines,
@@ -20,7 +22,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import TextIO
 
 from domain.dhcp_decision import LogLevel, LogLine
@@ -136,33 +138,37 @@ class _SyslogSink:
                 return
 
 
-class _StartupTee:
-    """Syslog and stderr, until `end_startup` takes the logger back to syslog alone
-    (dhcpd's `log_perror`: without -q its start-up lines, errors above all, reach the
-    terminal of whoever started it; from `Server starting service.` on, syslog alone)."""
+class _Tee:
+    """Syslog and stderr: for the whole run (`lasting`: -d, -t, -T), or until
+    `end_startup` takes the logger back to syslog alone (dhcpd's `log_perror`: without
+    -q its start-up lines, errors above all, reach the terminal of whoever started it;
+    from `Server starting service.` on, syslog alone)."""
 
-    def __init__(self, main: Callable[[int, str], None],
-                 startup: Callable[[int, str], None]) -> None:
+    def __init__(self, main: _SyslogSink, stream: _StreamSink, *, lasting: bool) -> None:
         self.main = main
-        self.startup = startup
+        self.stream = stream
+        self.lasting = lasting
 
     def __call__(self, level: int, text: str) -> None:
         self.main(level, text)
-        self.startup(level, text)
+        self.stream(level, text)
+
+    def hold(self) -> AbstractContextManager[None]:
+        return self.stream.hold()
 
 
 def make_logger(*, to_stderr: bool, stderr_until_started: bool = False) -> logging.Logger:
-    """stderr alone (`-d`, `-t`, `-T`), or syslog as `dhcpd[PID]` under `daemon` until
-    `use_facility` (stderr when there is no syslog socket), with the start-up lines on
-    stderr too if `stderr_until_started` (dhcpd without -q): `end_startup` ends that."""
-    if to_stderr:
-        return DhcpdLogger(_StreamSink(sys.stderr))
+    """Syslog as `dhcpd[PID]` under `daemon` until `use_facility`, and stderr as well:
+    throughout if `to_stderr` (`-d`, `-t`, `-T`), else for the start-up lines if
+    `stderr_until_started` (dhcpd without -q; `end_startup` ends that).  stderr alone
+    when there is no syslog socket."""
+    stream = _StreamSink(sys.stderr)
     try:
         syslog = _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
     except OSError:
-        return DhcpdLogger(_StreamSink(sys.stderr))
-    if stderr_until_started:
-        return DhcpdLogger(_StartupTee(syslog, _StreamSink(sys.stderr)))
+        return DhcpdLogger(stream)
+    if to_stderr or stderr_until_started:
+        return DhcpdLogger(_Tee(syslog, stream, lasting=to_stderr))
     return DhcpdLogger(syslog)
 
 
@@ -170,9 +176,9 @@ def use_facility(logger: logging.Logger, facility: str, banner: str) -> bool:
     """dhcpd.conf's `log-facility`: as dhcpd, reopen syslog under `facility` once the
     configuration is read, and log the banner once more there alone (not on stderr),
     so a `local7.* /var/log/dhcpd.log` rule's file starts with it.  False when the
-    lines do not go to syslog (-d) or the name is not a syslog facility."""
+    lines do not go to syslog (no socket) or the name is not a syslog facility."""
     write = getattr(logger, "_write", None)
-    syslog = write.main if isinstance(write, _StartupTee) else write
+    syslog = write.main if isinstance(write, _Tee) else write
     code = logging.handlers.SysLogHandler.facility_names.get(facility)
     if not isinstance(syslog, _SyslogSink) or code is None:
         return False
@@ -206,9 +212,10 @@ def adopt_library_logs(logger: logging.Logger, name: str = "adapters") -> None:
 
 
 def end_startup(logger: logging.Logger) -> None:
-    """The server serves: start-up lines no longer go to stderr (see `make_logger`).
-    The logger writes to syslog directly from here on: no tee in the serving path."""
-    if isinstance(logger, DhcpdLogger) and isinstance(logger._write, _StartupTee):
+    """The server serves: without -d its lines no longer go to stderr (see
+    `make_logger`), and the logger writes to syslog directly from here on."""
+    if (isinstance(logger, DhcpdLogger) and isinstance(logger._write, _Tee)
+            and not logger._write.lasting):
         logger._write = logger._write.main
 
 

@@ -124,6 +124,7 @@ def syslog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.s
     path = str(tmp_path / "log")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     server.bind(path)
+    server.settimeout(5)  # a line that never comes fails the test
     monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", path)
     try:
         yield server
@@ -169,10 +170,44 @@ def test_log_facility_moves_the_lines_and_logs_the_banner_there_once_more(
     assert capsys.readouterr().err == "PID file: dhcpd.pid\nListening on Socket/127.0.0.1:67\n"
 
 
-def test_log_facility_with_lines_on_stderr_alone_changes_nothing(capsys) -> None:
+def test_log_facility_with_no_syslog_socket_changes_nothing(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(dhcpd_log, "SYSLOG_PATH", "/nonexistent/log")
     logger = make_logger(to_stderr=True)
     assert not use_facility(logger, "local7", "the banner")
     assert capsys.readouterr().err == ""
+
+
+def test_with_d_every_line_goes_to_syslog_and_stderr_for_the_whole_run(
+    syslog, capsys
+) -> None:
+    """`dhcpd -d` (and -t, -T) keeps syslogging and writes every line, debug included,
+    to stderr as well, after start-up too (omapip/errwarn.c: syslog always, stderr
+    while `log_perror`)."""
+    logger = make_logger(to_stderr=True)
+    logger.info("Config file: %s", "dhcpd.conf")
+    end_startup(logger)
+    with lines_batched(logger):
+        logger.info("DHCPDISCOVER from 02:00:00:00:00:01 via eth0")
+        logger.debug("DHCPDISCOVER from 02:00:00:00:00:02 via eth0: load balance to peer fo")
+    received = [syslog.recv(4096) for _ in range(3)]
+    assert capsys.readouterr().err == (
+        "Config file: dhcpd.conf\n"
+        "DHCPDISCOVER from 02:00:00:00:00:01 via eth0\n"
+        "DHCPDISCOVER from 02:00:00:00:00:02 via eth0: load balance to peer fo\n")
+    assert [line.split(b">", 1)[0] for line in received] == [b"<30", b"<30", b"<31"]
+    assert received[2].endswith(b": load balance to peer fo\0")
+
+
+def test_log_facility_with_d_moves_syslog_and_logs_the_banner_there_alone(
+    syslog, capsys
+) -> None:
+    logger = make_logger(to_stderr=True)
+    assert use_facility(logger, "local7", "the banner")
+    logger.info("Listening on Socket/127.0.0.1:67")
+    received = [syslog.recv(4096) for _ in range(2)]
+    assert received[0].startswith(b"<190>") and received[0].endswith(b"]: the banner\0")
+    assert received[1].startswith(b"<190>")
+    assert capsys.readouterr().err == "Listening on Socket/127.0.0.1:67\n"
 
 
 def test_the_adapters_lines_go_where_the_servers_lines_go() -> None:
