@@ -132,8 +132,9 @@ class DemoServer:
         return self.folder / "dhcpd.log"
 
     def serve_argv(self) -> list[str]:
-        """`leaseledger serve`'s arguments: dhcpd's own, plus loopback and a port."""
-        return ["serve", "-d", "-p", str(self.port), "--listen", "127.0.0.1",
+        """`leaseledger serve`'s arguments: dhcpd's own, plus loopback, a port and
+        nothing in the machine's syslog (its dhcpd lines could alarm a real site's)."""
+        return ["serve", "-d", "--no-syslog", "-p", str(self.port), "--listen", "127.0.0.1",
                 "-cf", self.config, "-lf", str(self.leases), "-pf", str(self.pidfile)]
 
     def start(self) -> None:

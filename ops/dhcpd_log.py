@@ -157,19 +157,22 @@ class _Tee:
         return self.stream.hold()
 
 
-def make_logger(*, to_stderr: bool, stderr_until_started: bool = False) -> logging.Logger:
+def make_logger(*, to_stderr: bool, stderr_until_started: bool = False,
+                syslog: bool = True) -> logging.Logger:
     """Syslog as `dhcpd[PID]` under `daemon` until `use_facility`, and stderr as well:
     throughout if `to_stderr` (`-d`, `-t`, `-T`), else for the start-up lines if
     `stderr_until_started` (dhcpd without -q; `end_startup` ends that).  stderr alone
-    when there is no syslog socket."""
+    when there is no syslog socket, or not `syslog` (a demo's server)."""
     stream = _StreamSink(sys.stderr)
     try:
-        syslog = _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
+        if not syslog:
+            raise OSError("no syslog asked for")
+        sink = _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
     except OSError:
         return DhcpdLogger(stream)
     if to_stderr or stderr_until_started:
-        return DhcpdLogger(_Tee(syslog, stream, lasting=to_stderr))
-    return DhcpdLogger(syslog)
+        return DhcpdLogger(_Tee(sink, stream, lasting=to_stderr))
+    return DhcpdLogger(sink)
 
 
 def use_facility(logger: logging.Logger, facility: str, banner: str) -> bool:

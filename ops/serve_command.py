@@ -88,6 +88,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
                        help="print the version and exit (as `dhcpd --version`)")
     serve.add_argument("--no-pid", dest="no_pid", action="store_true",
                        help="write no pid file (the control socket stays beside -pf's path)")
+    serve.add_argument("--no-syslog", dest="no_syslog", action="store_true",
+                       help="with -d: log to stderr alone, nothing to the machine's syslog"
+                            " (the demo's servers)")
     serve.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
                        help="the address to bind (default: all)")
     serve.add_argument("--rotate-bytes", type=int, default=64 * 1024 * 1024)
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"Can't fork daemon: {exc.strerror}", file=sys.stderr)
             return 1
     logger = make_logger(to_stderr=args.debug or args.test_config or args.test_leases,
-                         stderr_until_started=not args.quiet)
+                         stderr_until_started=not args.quiet,
+                         syslog=not (args.no_syslog and args.debug))
     adopt_library_logs(logger)
     if not os.path.isabs(args.leasefile):
         # As dhcpd: a relative -lf is resolved now (its `Database file:` line shows

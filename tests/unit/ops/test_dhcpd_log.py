@@ -198,6 +198,17 @@ def test_with_d_every_line_goes_to_syslog_and_stderr_for_the_whole_run(
     assert received[2].endswith(b": load balance to peer fo\0")
 
 
+def test_a_server_asked_for_no_syslog_writes_to_stderr_alone(syslog, capsys) -> None:
+    """The demo's servers (`serve -d --no-syslog`): their dhcpd lines stay out of the
+    machine's log, where a real site's monitoring reads dhcpd's."""
+    logger = make_logger(to_stderr=True, syslog=False)
+    logger.info("DHCPACK on 10.0.0.10 to 02:00:00:00:00:01 via eth0")
+    syslog.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        syslog.recv(4096)
+    assert capsys.readouterr().err == "DHCPACK on 10.0.0.10 to 02:00:00:00:00:01 via eth0\n"
+
+
 def test_log_facility_with_d_moves_syslog_and_logs_the_banner_there_alone(
     syslog, capsys
 ) -> None:
