@@ -54,6 +54,7 @@ from eventsourcing.persistence import (
 )
 
 from adapters.commit import BatchStore
+from adapters.leasefile.application_recorder import LeaseFileApplicationRecorder
 from adapters.leasefile.checkpoint import checkpoint, prologue, unowned_records
 from adapters.leasefile.event_mapper import LeaseFileMapper, format_note
 from adapters.leasefile.index_keeper import IndexKeeper
@@ -74,7 +75,7 @@ from adapters.leasefile.segments import (
     undo_unfinished_rotation,
     write_new_segment_start,
 )
-from adapters.leasefile.store import LeaseFileApplicationRecorder, Resume
+from adapters.leasefile.store import Resume
 from adapters.leasefile.store_errors import LeaseFileError
 from adapters.leasefile.writer import format_host
 from domain.lease import (

@@ -33,9 +33,9 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment, EnvType, resolve_topic
 
+from adapters.leasefile.application_recorder import LeaseFileApplicationRecorder
 from adapters.leasefile.event_mapper import LeaseFileMapper
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
-from adapters.leasefile.store import LeaseFileApplicationRecorder
 
 LEASE_FILE = "LEASE_FILE"
 PERSISTENCE_MODULE_TOPIC = __name__  # "adapters.leasefile.persistence"

@@ -7,8 +7,9 @@ off (and logs) an unfinished trailing batch, so a crash never leaves half a batc
 applied.  Text without headers, such as a lease file written by ISC dhcpd, is read as
 `Imported` events, so an existing dhcpd.leases is a valid starting log.
 
-The recorders implement eventsourcing 9.5.6's `AggregateRecorder` and
-`ApplicationRecorder`; the library's own recorder test cases run against them.
+The recorder implements eventsourcing 9.5.6's `AggregateRecorder` (the application
+recorder on top of it is `application_recorder`); the library's own recorder test
+cases run against both.
 Memory per event is a few dozen bytes (see `event_index`): the text of an event is read
 back from the file when it is selected.
 """
@@ -20,22 +21,17 @@ import mmap
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
-from contextlib import suppress
 from pathlib import Path
-from threading import Event
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.persistence import (
     AggregateRecorder,
-    ApplicationRecorder,
     IntegrityError,
-    ListenNotifySubscription,
     Notification,
     ProgrammingError,
     StoredEvent,
-    Subscription,
 )
 
 from adapters.leasefile.event_index import EventIndex, IndexColumns
@@ -405,85 +401,3 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
         if self._fd is None:
             raise LeaseFileError(f"{self.path}: the store is closed")
         return self._fd
-
-
-class LeaseFileApplicationRecorder(LeaseFileAggregateRecorder, ApplicationRecorder):
-    """The recorder an application uses: events also form one numbered sequence.
-
-    A notification id is an event's place in the file (1 for the first record)."""
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        record_topics: Collection[str],
-        read_headerless: ReadHeaderless,
-        resume: Resume | None = None,
-    ) -> None:
-        super().__init__(path, record_topics=record_topics, read_headerless=read_headerless,
-                         resume=resume)
-        self._listeners: set[Event] = set()
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        notification_ids = self._append(stored_events, **kwargs)
-        for listener in list(self._listeners):
-            listener.set()
-        return notification_ids
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Notification]:
-        with self._lock:
-            first = 1 if start is None else max(start + (0 if inclusive_of_start else 1), 1)
-            last = len(self._index) if stop is None else min(stop, len(self._index))
-            wanted = self._index.topic_numbers(topics) if topics else None
-            if wanted is not None and not wanted:
-                return []
-            found: list[Notification] = []
-            for event in self._index.numbers_between(first - 1, last - 1):
-                if len(found) >= limit:
-                    break
-                if wanted is None or self._index.topic_number_of(event) in wanted:
-                    found.append(self._notification(event))
-            return found
-
-    def max_notification_id(self) -> int | None:
-        with self._lock:
-            return len(self._index) or None
-
-    def subscribe(
-        self, gt: int | None = None, topics: Sequence[str] = ()
-    ) -> Subscription[ApplicationRecorder]:
-        return LeaseFileSubscription(recorder=self, gt=gt, topics=topics)
-
-    def listen(self, event: Event) -> None:
-        self._listeners.add(event)
-
-    def unlisten(self, event: Event) -> None:
-        with suppress(KeyError):
-            self._listeners.remove(event)
-
-
-class LeaseFileSubscription(ListenNotifySubscription[LeaseFileApplicationRecorder]):
-    """Follows the file as it grows: woken by each append made through the recorder."""
-
-    def __init__(
-        self,
-        recorder: LeaseFileApplicationRecorder,
-        gt: int | None = None,
-        topics: Sequence[str] = (),
-    ) -> None:
-        super().__init__(recorder=recorder, gt=gt, topics=topics)
-        recorder.listen(self._has_been_notified)
-
-    def stop(self) -> None:
-        super().stop()
-        self._recorder.unlisten(self._has_been_notified)

@@ -10,9 +10,9 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactoryError
 from eventsourcing.utils import get_topic
 
+from adapters.leasefile.application_recorder import LeaseFileApplicationRecorder
 from adapters.leasefile.event_mapper import LeaseFileMapper
 from adapters.leasefile.persistence import LEASE_FILE, LeaseFileFactory, lease_file_env
-from adapters.leasefile.store import LeaseFileApplicationRecorder
 from adapters.leasefile.store_errors import LeaseFileLockedError
 from domain.failover_events import FailoverRelationship, StateChanged
 from domain.lease import BindingState, FailoverState, FailoverStateRecord, Hardware, Lease

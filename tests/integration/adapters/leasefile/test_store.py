@@ -1,6 +1,6 @@
 """The lease-file recorder on a real file: conformance, crashes, locking, ISC files.
 
-* The eventsourcing library's own recorder test cases run against our recorders.
+* The eventsourcing library's own aggregate recorder test cases run against it.
   They use UUID ids and topics of their own: such events are kept in `#es-foreign`
   comment lines, which ISC ignores, so the file stays a lease file whatever is stored.
 * A crash can stop a write anywhere: the file is cut at every byte of its last batch
@@ -28,15 +28,12 @@ from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEvent, Tracking
-from eventsourcing.tests.persistence import (
-    AggregateRecorderTestCase,
-    ApplicationRecorderTestCase,
-)
+from eventsourcing.tests.persistence import AggregateRecorderTestCase
 
 from adapters.leasefile.event_mapper import LeaseFileMapper
 from adapters.leasefile.isc_records import ISC_RECORD_TOPICS, read_isc_records
 from adapters.leasefile.persistence import open_lease_file
-from adapters.leasefile.store import LeaseFileAggregateRecorder, LeaseFileApplicationRecorder
+from adapters.leasefile.store import LeaseFileAggregateRecorder
 from adapters.leasefile.store_errors import (
     LeaseFileIOError,
     LeaseFileLockedError,
@@ -65,20 +62,8 @@ class TestLeaseFileAggregateRecorder(AggregateRecorderTestCase):
         return recorder
 
 
-class TestLeaseFileApplicationRecorder(ApplicationRecorderTestCase[LeaseFileApplicationRecorder]):
-    def create_recorder(self) -> LeaseFileApplicationRecorder:
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
-        recorder = open_lease_file(Path(folder) / "dhcpd.leases")
-        self.addCleanup(recorder.close)
-        return recorder
-
-    def test_insert_subscribe(self) -> None:
-        self.optional_test_insert_subscribe()
-
-
 # The library's abstract cases must not be collected on their own.
-del AggregateRecorderTestCase, ApplicationRecorderTestCase
+del AggregateRecorderTestCase
 
 
 # -- helpers --------------------------------------------------------------------------
