@@ -290,9 +290,9 @@ class FailoverRunner:
                 self._link.stop()
             elif isinstance(action, Transmit | DropLink):
                 self._link.carry_out([action])
-            # ServiceChanged: `service()` reads the machine each time.  The pool
-            # balance timer (CheckPoolBalance) and partner-down's RescheduleExpired
-            # are not run yet.
+            # ServiceChanged: `service()` reads the machine each time.  (The partner
+            # answers CheckPoolBalance and RescheduleExpired itself: they never get
+            # here.)
 
     def _flush(self, batch: _StoreBatch) -> None:
         """Queue the batch's records for one durable write (numbered and queued here,
