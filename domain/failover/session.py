@@ -25,6 +25,7 @@ from domain.failover.states import (
     Input,
     LogLine,
     Output,
+    RescindUpdates,
     Role,
     SendState,
     SendUpdReq,
@@ -181,12 +182,17 @@ class FailoverSession:
 
     def connection_lost(self, link: int, now: int) -> list[Action]:
         """The connection closed (either end); losing the link runs the disconnect
-        transition (spec §6.3)."""
+        transition (spec §6.3).  The BNDUPDs in flight on it go back to the head of the
+        update queue whatever the state: no BNDACK can come for them any more.  (ISC
+        puts them back only when the state leaves normal, potential-conflict or
+        partner-down, spec §6.6; a primary that stays in partner-down through the
+        loss keeps its ack queue full of them, sends nothing on the next connection
+        and never finishes answering a recovering peer's UPDREQALL.)"""
         self._connections.pop(link, None)
         if link != self.active:
             return []
         self.active = None
-        return self._machine(Input.LINK_DOWN, now)
+        return [RescindUpdates(), *self._machine(Input.LINK_DOWN, now)]
 
     def message_received(
         self, link: int, message: FailoverMessage | UnknownMessage, now: int

@@ -389,3 +389,31 @@ def test_a_peer_update_giving_an_active_lease_to_another_client_logs_a_lease_con
         ("error", f"Lease conflict at {ip}")]
     [stored] = [a for a in taken if isinstance(a, StoreLease)]
     assert stored.change.lease.uid == second  # logged, and taken as dhcpd takes it
+
+
+def test_updates_in_flight_when_the_link_is_lost_go_out_again_on_the_next_one() -> None:
+    """A primary in partner-down (it stays there when the link drops) whose BNDUPDs
+    were in flight: no BNDACK can come for them on a dead connection, so they go back
+    to the head of the queue.  ISC keeps them on its ack queue; its window stays full,
+    and a recovering peer's UPDREQALL is never answered to the end (seen in the lab:
+    a secondary killed during its resynchronisation came back to a stalled primary)."""
+    pair = Pair(max_unacked=3)
+    pair.connect()
+    primary = pair.partners["primary"]
+    primary.carry(primary.session.partner_down(T0), T0)
+    assert primary.session.machine.state is ServerState.PARTNER_DOWN
+    sent: list[BndUpd] = []
+    for n in range(100, 105):
+        lease = Lease(ip=f"10.0.0.{n}", starts=T0, ends=T0 + 60, tstp=T0 + 90,
+                      binding_state=BindingState.ACTIVE,
+                      hardware=Hardware(1, bytes([2, 0, 0, 0, 0, n])))
+        pair.leases["primary"].records[lease.ip] = lease
+        sent += [a.message for a in primary.lease_stored(lease, T0)
+                 if isinstance(a, Transmit) and isinstance(a.message, BndUpd)]
+    assert [str(u.assigned_address) for u in sent] == ["10.0.0.100", "10.0.0.101", "10.0.0.102"]
+
+    primary.carry(primary.session.connection_lost(1, T0 + 1), T0 + 1)
+
+    assert primary.session.machine.state is ServerState.PARTNER_DOWN
+    assert primary.queue.unacked == {}
+    assert list(primary.queue.pending) == [f"10.0.0.{n}" for n in range(100, 105)]
