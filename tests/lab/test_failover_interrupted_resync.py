@@ -1,0 +1,69 @@
+"""A resynchronisation cut short: the recovering secondary dies (SIGKILL) while the
+primary is still sending it every lease, and starts again on what it had written.
+
+The primary is in partner-down (its peer is recovering), where losing the link changes
+no state; the BNDUPDs that were in flight on the dead connection can never be
+acknowledged.  Our primary puts them back on its queue when the link goes, so the
+restarted secondary's UPDREQALL is answered to the end: `peer update completed.` and
+every lease in its file, with ISC dhcpd and with us as that secondary.  (An ISC
+primary keeps them on its ack queue: its window stays full, and the secondary waits
+in recover until the primary is restarted; the README says so.)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from ops.lab.failover_bench_pair import (
+    UPDATE_COMPLETED,
+    active_addresses,
+    active_lease_file,
+    pair_configs,
+)
+from ops.lab.failover_runs import ISC, OURS
+from ops.lab.netns import SRV1, SRV2, Lab
+from ops.lab.servers import start_dhcpd
+
+pytestmark = pytest.mark.lab
+
+LEASES = 20000
+POOL = 20478
+MCLT = 30
+KILL_AT_BYTES = 400_000  # the secondary's file has some leases: the update is under way
+START_SECONDS = 60
+
+
+@pytest.mark.parametrize("secondary_program", [ISC, OURS], ids=["isc-secondary", "ours-secondary"])
+def test_a_secondary_killed_during_its_update_gets_every_lease_after_its_restart(
+    lab: Lab, secondary_program: Sequence[str]
+) -> None:
+    primary_conf, secondary_conf = pair_configs(POOL, mclt=MCLT)
+    folder = lab.workdir / "primary"
+    folder.mkdir(parents=True)
+    (folder / "dhcpd.leases").write_text(
+        active_lease_file(LEASES, datetime.now(UTC), mclt=MCLT), encoding="utf-8")
+    primary = start_dhcpd(lab, SRV1, primary_conf, name="primary", program=OURS,
+                          timeout=START_SECONDS)
+    secondary = start_dhcpd(lab, SRV2, secondary_conf, name="secondary",
+                            program=secondary_program, timeout=START_SECONDS)
+
+    deadline = time.monotonic() + 30
+    while secondary.lease_path.stat().st_size < KILL_AT_BYTES:
+        assert time.monotonic() < deadline, "the update never started"
+        time.sleep(0.005)
+    secondary.process.kill()
+    kept = active_addresses(secondary.leases_text())
+    assert 0 < kept < LEASES, f"killed with {kept} leases: not during the update"
+
+    mark = primary.process.output_mark()
+    secondary = start_dhcpd(lab, SRV2, secondary_conf, name="secondary",
+                            program=secondary_program, timeout=START_SECONDS)
+    secondary.process.wait_for(UPDATE_COMPLETED, timeout=60)
+
+    assert active_addresses(secondary.leases_text()) == LEASES
+    primary.process.wait_for(
+        r"^Update request all from dhcp-failover: sending update$", timeout=5, since=mark)
