@@ -31,6 +31,7 @@ from domain.failover.states import (
     SendUpdReq,
     SendUpdReqAll,
 )
+from domain.failover.update_watch import UpdateWatch
 from domain.failover_messages import (
     HBA_SIZE,
     PROTOCOL_VERSION,
@@ -139,6 +140,12 @@ class FailoverSession:
     peer: PeerParameters = field(default_factory=PeerParameters)
     active: int | None = None
     _connections: dict[int, _Connection] = field(default_factory=dict)
+    # the update we asked the peer for, while it comes (domain/failover/update_watch.py)
+    update_watch: UpdateWatch = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.update_watch = UpdateWatch.for_peer(self.config.name,
+                                                 self.config.max_response_delay)
 
     @classmethod
     def resume(
@@ -191,8 +198,14 @@ class FailoverSession:
         self._connections.pop(link, None)
         if link != self.active:
             return []
+        return [*self._link_gone(), *self._machine(Input.LINK_DOWN, now)]
+
+    def _link_gone(self) -> list[Action]:
+        """No link any more (closed, or dropped by us): what was in flight on it goes
+        back on the queue, and the update we asked for will be asked for again."""
         self.active = None
-        return [RescindUpdates(), *self._machine(Input.LINK_DOWN, now)]
+        self.update_watch.ended()
+        return [RescindUpdates()]
 
     def message_received(
         self, link: int, message: FailoverMessage | UnknownMessage, now: int
@@ -252,7 +265,8 @@ class FailoverSession:
     def next_deadline(self) -> int | None:
         """When `handle_timer` next has something to do: the machine's timers, the
         CONTACT keepalive, or a connection's start-up timeout."""
-        due = [at for at in (self.machine.next_deadline(), self._contact_due()) if at]
+        due = [at for at in (self.machine.next_deadline(), self._contact_due(),
+                             self.update_watch.deadline()) if at]
         due += [
             connection.opened_at + LINK_STARTUP_SECONDS
             for connection in self._connections.values()
@@ -269,6 +283,7 @@ class FailoverSession:
                 actions.append(DropLink(link))
                 del self._connections[link]
         actions += self._machine(Input.TICK, now)
+        actions += self.update_watch.due(now)
         contact_due = self._contact_due()
         if self.active is not None and contact_due is not None and contact_due <= now:
             actions.append(self._send(self.active, Contact(time=now, xid=self._xid(self.active)),
@@ -384,11 +399,13 @@ class FailoverSession:
             startup = bool(int(message.server_flags or 0) & ServerFlag.STARTUP)
             return self._machine(Input.PEER_STATE, now, peer_state=code, peer_startup=startup)
         if isinstance(message, UpdDone):
+            self.update_watch.ended()
             return self._machine(Input.UPDDONE, now)
         actions = self._machine(Input.MESSAGE_RECEIVED, now)
         if isinstance(message, UpdReqAll | UpdReq):
             actions.append(UpdatesRequested(isinstance(message, UpdReqAll), message.xid))
         elif isinstance(message, BndUpd):
+            self.update_watch.progress(now)
             actions.append(BindUpdateReceived(link, message))
         elif isinstance(message, BndAck):
             actions.append(BindAckReceived(message))
@@ -414,11 +431,10 @@ class FailoverSession:
     def _carry_out(self, output: Output, now: int) -> list[Action]:
         link = self.active
         if isinstance(output, CloseLink):
-            self.active = None
             if link is None:
                 return []
             self._connections.pop(link, None)
-            return [DropLink(link)]
+            return [*self._link_gone(), DropLink(link)]
         if not isinstance(output, SendState | SendUpdReqAll | SendUpdReq):
             return [output]
         if link is None:
@@ -434,6 +450,7 @@ class FailoverSession:
         else:
             request = UpdReq(time=now, xid=self._xid(link))
             line = f"Sent update request message to {self.name}"
+        self.update_watch.requested(now)
         return [self._send(link, request, now), LogLine("info", line)]
 
     def _xid(self, link: int) -> int:

@@ -22,7 +22,7 @@ from domain.failover.session import (
     Transmit,
     UpdatesRequested,
 )
-from domain.failover.states import LogLine, ServerState, StateChanged
+from domain.failover.states import LogLine, RescindUpdates, ServerState, StateChanged
 from domain.failover_messages import (
     BindingStatus,
     BndAck,
@@ -406,3 +406,72 @@ def test_any_message_from_the_peer_re_arms_the_receive_timeout() -> None:
     assert primary.machine.deadlines()[Timer.RECEIVE_TIMEOUT] == T0 + 18
     assert "timeout waiting for failover peer fo" not in logs(primary.handle_timer(T0 + 10))
     assert primary.active == 1
+
+
+def recovering_secondary() -> FailoverSession:
+    """A fresh secondary (recover) linked to a primary in partner-down: it has just
+    sent UPDREQALL."""
+    secondary = linked_secondary()
+    actions = secondary.message_received(
+        1, State(time=T0, xid=1, server_state=S.PARTNER_DOWN, server_flags=ServerFlag(0),
+                 stos=T0), T0)
+    assert any(isinstance(message, UpdReqAll) for message in sent(actions))
+    return secondary
+
+
+def test_a_requested_update_that_stops_coming_is_said_once_in_the_log() -> None:
+    """A stalled ISC primary keeps the link up with CONTACTs and sends nothing more:
+    the admin is told which server to restart."""
+    secondary = recovering_secondary()
+    update = BndUpd(time=T0, xid=5, assigned_address=IPv4Address("10.0.0.150"),
+                    binding_status=BindingStatus.ACTIVE)
+    for second in (5, 10, 15):  # the peer's CONTACTs keep the link; its updates come
+        secondary.message_received(1, Contact(time=T0 + second, xid=second), T0 + second)
+        secondary.message_received(1, update, T0 + second)
+    assert secondary.next_deadline() <= T0 + 35
+
+    quiet: list[Action] = []
+    for second in range(16, 35):
+        if second % 5 == 0:  # only CONTACTs from now on
+            secondary.message_received(1, Contact(time=T0 + second, xid=second), T0 + second)
+        quiet += secondary.handle_timer(T0 + second)
+    stalled = secondary.handle_timer(T0 + 35)
+
+    assert logs(quiet) == []
+    assert [line for line in logs(stalled) if "no binding update" in line] == [
+        "failover peer fo: no binding update from the peer for 20 seconds while waiting"
+        " for the update requested; a peer that lost a connection while sending one may"
+        " be stuck (ISC dhcpd in partner-down keeps the updates that were in flight"
+        " unacknowledged and sends no more): restart the peer"]
+    assert secondary.update_watch.deadline() is None  # said once
+    assert logs(secondary.handle_timer(T0 + 36)) == []
+
+
+def test_an_update_that_ends_with_upddone_is_not_watched_any_more() -> None:
+    secondary = recovering_secondary()
+
+    secondary.message_received(1, UpdDone(time=T0 + 1, xid=1), T0 + 1)
+
+    assert secondary.update_watch.deadline() is None
+
+
+def test_losing_the_link_puts_back_the_updates_in_flight_and_ends_the_watch() -> None:
+    """Whoever closes it, and in every state (see `connection_lost`)."""
+    secondary = recovering_secondary()
+
+    lost = secondary.connection_lost(1, T0 + 1)
+
+    assert lost[0] == RescindUpdates()
+    assert secondary.update_watch.deadline() is None
+
+
+def test_a_link_dropped_for_silence_puts_back_the_updates_in_flight() -> None:
+    """The receive timeout drops the link from inside the session: the adapter's
+    report of the closed connection then changes nothing, so the rescind comes here."""
+    secondary = recovering_secondary()
+
+    dropped = secondary.handle_timer(T0 + 10)
+
+    assert "timeout waiting for failover peer fo" in logs(dropped)
+    assert RescindUpdates() in dropped and DropLink(1) in dropped
+    assert secondary.connection_lost(1, T0 + 10) == []
