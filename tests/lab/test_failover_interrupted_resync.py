@@ -7,6 +7,10 @@ acknowledged.  Our primary puts them back on its queue when the link goes, so th
 restarted secondary's UPDREQALL is answered to the end: `peer update completed.` and
 every lease in its file, with ISC dhcpd and with us as that secondary.
 
+The same holds when a partition, not a crash, cuts the update short: our primary drops
+the silent link after its max-response-delay and resends what was in flight once the
+network is back.
+
 An ISC primary keeps them on its ack queue: its window stays full, it sends nothing
 more, and the secondary waits in recover.  Ours cannot unstick it, but says so in its
 log once no update came for twice the max-response-delay, naming the remedy (restart
@@ -21,6 +25,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ops.lab import partition
 from ops.lab.failover_bench_pair import (
     UPDATE_COMPLETED,
     active_addresses,
@@ -36,6 +41,7 @@ pytestmark = pytest.mark.lab
 LEASES = 20000
 POOL = 20478
 MCLT = 30
+MAX_RESPONSE_DELAY = 10  # pair_configs'
 KILL_AT_BYTES = 400_000  # the secondary's file has some leases: the update is under way
 START_SECONDS = 60
 
@@ -59,6 +65,19 @@ def test_a_secondary_killed_during_its_update_gets_every_lease_after_its_restart
         r"^Update request all from dhcp-failover: sending update$", timeout=5, since=mark)
 
 
+def test_a_partition_during_the_update_ends_with_every_lease_once_healed(lab: Lab) -> None:
+    primary, secondary = _update_started(lab, OURS, ISC)
+    partition.cut(lab)
+    try:
+        primary.process.wait_for(r"^timeout waiting for failover peer dhcp-failover$",
+                                 timeout=MAX_RESPONSE_DELAY + 10)
+    finally:
+        partition.heal(lab)
+    secondary.process.wait_for(UPDATE_COMPLETED, timeout=60)
+
+    assert active_addresses(secondary.leases_text()) == LEASES
+
+
 def test_our_secondary_names_a_stalled_isc_primary_and_its_restart_ends_the_stall(
     lab: Lab,
 ) -> None:
@@ -78,6 +97,17 @@ def _update_cut_short(lab: Lab, primary_program: Sequence[str],
                       secondary_program: Sequence[str]) -> tuple[DhcpServer, DhcpServer]:
     """A primary with LEASES active leases and a fresh secondary, killed (SIGKILL)
     once the primary's update has brought it some of them."""
+    primary, secondary = _update_started(lab, primary_program, secondary_program)
+    secondary.process.kill()
+    kept = active_addresses(secondary.leases_text())
+    assert 0 < kept < LEASES, f"killed with {kept} leases: not during the update"
+    return primary, secondary
+
+
+def _update_started(lab: Lab, primary_program: Sequence[str],
+                    secondary_program: Sequence[str]) -> tuple[DhcpServer, DhcpServer]:
+    """A primary with LEASES active leases and a fresh secondary that has received
+    some of them (the update is under way)."""
     primary_conf, secondary_conf = pair_configs(POOL, mclt=MCLT)
     folder = lab.workdir / "primary"
     folder.mkdir(parents=True)
@@ -91,7 +121,4 @@ def _update_cut_short(lab: Lab, primary_program: Sequence[str],
     while secondary.lease_path.stat().st_size < KILL_AT_BYTES:
         assert time.monotonic() < deadline, "the update never started"
         time.sleep(0.005)
-    secondary.process.kill()
-    kept = active_addresses(secondary.leases_text())
-    assert 0 < kept < LEASES, f"killed with {kept} leases: not during the update"
     return primary, secondary
