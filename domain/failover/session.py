@@ -31,7 +31,7 @@ from domain.failover.states import (
     SendUpdReq,
     SendUpdReqAll,
 )
-from domain.failover.update_watch import UpdateWatch
+from domain.failover.update_watch import UpdateWatch, ack_window_warning
 from domain.failover_messages import (
     HBA_SIZE,
     PROTOCOL_VERSION,
@@ -332,7 +332,7 @@ class FailoverSession:
         if not self.is_primary and message.mclt is not None:
             self.machine.adopt_mclt(message.mclt)
         return [self._answer_connect(link, message, now, None, echo=name),
-                *self._link_up(link, now)]
+                *self._window_warning(message.vendor_class), *self._link_up(link, now)]
 
     def _answer_connect(
         self, link: int, connect: Connect, now: int,
@@ -376,7 +376,11 @@ class FailoverSession:
                     self._send(link, goodbye, now), DropLink(link)]
         self.peer = PeerParameters(
             max_unacked=message.max_unacked or 0, receive_timer=message.receive_timer or 0)
-        return self._link_up(link, now)
+        return [*self._window_warning(message.vendor_class), *self._link_up(link, now)]
+
+    def _window_warning(self, vendor_class: bytes | None) -> list[Action]:
+        return list(ack_window_warning(self.name, self.config.max_unacked_updates,
+                                       self.peer.max_unacked, vendor_class))
 
     def _disconnect(self, link: int, message: Disconnect) -> list[Action]:
         """DISCONNECT: log the reason if one is given, then close (the adapter reports

@@ -1,4 +1,5 @@
-"""Whether the update we asked the peer for (UPDREQ/UPDREQALL) is still coming.
+"""Whether updates flow between the peers: the update we asked the peer for
+(UPDREQ/UPDREQALL) that stops coming, and windows an ISC peer would crawl with.
 
 A recovering server waits for the peer's BNDUPDs and then its UPDDONE before it
 serves again.  An ISC dhcpd peer that lost a connection while it was sending them,
@@ -64,3 +65,22 @@ class UpdateWatch:
             " a peer that lost a connection while sending one may be stuck (ISC dhcpd"
             " in partner-down keeps the updates that were in flight unacknowledged and"
             " sends no more): restart the peer")]
+
+
+def ack_window_warning(peer: str, ours: int, theirs: int,
+                       vendor_class: bytes | None) -> list[LogLine]:
+    """The line for an ISC dhcpd peer whose max-unacked-updates (`theirs`: how many
+    BNDUPDs we may have in flight to it) is under half of ours.  ISC acknowledges a
+    peer's updates once half of *the peer's* max-unacked-updates are pending, or after
+    2 seconds (server/failover.c `dhcp_failover_queue_ack`): we never reach that
+    half, so each window of ours waits 2 seconds, a handful of leases a second (seen
+    in the lab with two ISC servers as with us).  The same value on both servers
+    avoids it; our own acknowledgements do not wait."""
+    if vendor_class is None or not vendor_class.startswith(b"isc-") or 2 * theirs >= ours:
+        return []
+    return [LogLine(
+        "error",
+        f"failover peer {peer}: its max-unacked-updates ({theirs}) is under half of ours"
+        f" ({ours}): ISC dhcpd acknowledges our updates only when {ours // 2} are pending"
+        " or after 2 seconds, so they will crawl; give both servers the same"
+        " max-unacked-updates")]

@@ -475,3 +475,19 @@ def test_a_link_dropped_for_silence_puts_back_the_updates_in_flight() -> None:
     assert "timeout waiting for failover peer fo" in logs(dropped)
     assert RescindUpdates() in dropped and DropLink(1) in dropped
     assert secondary.connection_lost(1, T0 + 10) == []
+
+
+def test_an_isc_primary_with_a_window_under_half_ours_is_warned_of_at_connect() -> None:
+    session = FailoverSession.resume(
+        config("secondary").model_copy(update={"max_unacked_updates": 100}), None, T0)
+    session.start(T0)
+    session.connection_made(1, T0)
+
+    actions = session.message_received(
+        1, connect_from_primary(max_unacked=10, vendor_class=b"isc-4.4.3-P1"), T0)
+
+    assert [line for line in logs(actions) if "max-unacked-updates" in line] == [
+        "failover peer fo: its max-unacked-updates (10) is under half of ours (100): ISC"
+        " dhcpd acknowledges our updates only when 50 are pending or after 2 seconds, so"
+        " they will crawl; give both servers the same max-unacked-updates"]
+    assert session.active == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.failover.update_watch import MIN_STALL_SECONDS, UpdateWatch
+from domain.failover.update_watch import MIN_STALL_SECONDS, UpdateWatch, ack_window_warning
 
 T0 = 1_800_000_000
 
@@ -41,3 +41,23 @@ def test_a_stalled_update_is_said_once_naming_the_peer() -> None:
     assert watch.due(T0 + 60) == [] and watch.deadline() is None
     watch.requested(T0 + 100)  # a new request watches again
     assert watch.deadline() == T0 + 120
+
+
+def test_an_isc_peer_with_under_half_our_window_is_named_with_the_remedy() -> None:
+    """ISC acks once half of *our* max-unacked-updates are pending (or after 2 s): with
+    its own window under that half, our updates to it would wait 2 s a window."""
+    lines = ack_window_warning("fo", 100, 10, b"isc-4.4.3-P1")
+
+    assert [(line.level, line.text) for line in lines] == [(
+        "error",
+        "failover peer fo: its max-unacked-updates (10) is under half of ours (100):"
+        " ISC dhcpd acknowledges our updates only when 50 are pending or after 2 seconds,"
+        " so they will crawl; give both servers the same max-unacked-updates")]
+
+
+def test_equal_or_close_windows_and_peers_that_are_not_isc_are_fine() -> None:
+    assert ack_window_warning("fo", 10, 10, b"isc-4.4.3-P1") == []
+    assert ack_window_warning("fo", 20, 10, b"isc-4.4.3-P1") == []  # half: ISC acks
+    assert ack_window_warning("fo", 10, 100, b"isc-4.4.3-P1") == []  # theirs larger
+    assert ack_window_warning("fo", 100, 10, b"leaseledger-0.1") == []  # we ack at once
+    assert ack_window_warning("fo", 100, 10, None) == []
