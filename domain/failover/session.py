@@ -264,7 +264,7 @@ class FailoverSession:
 
     def next_deadline(self) -> int | None:
         """When `handle_timer` next has something to do: the machine's timers, the
-        CONTACT keepalive, or a connection's start-up timeout."""
+        CONTACT keepalive, a connection's start-up timeout, or the update watch."""
         due = [at for at in (self.machine.next_deadline(), self._contact_due(),
                              self.update_watch.deadline()) if at]
         due += [
