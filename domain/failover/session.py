@@ -10,7 +10,8 @@ connection), which CONNECT wins (the first; later ones get reject 7), the CONNEC
 CONNECTACK checks, the per-connection xid counter, CONTACT every peer receive-timer / 3,
 the 15 s link start-up timeout, and bare answers to UPDREQ/UPDREQALL/POOLREQ for a
 server that has no leases to send.  Time comes in as `now`; `next_deadline()` and
-`handle_timer(now)` follow aioquic's timer interface.
+`handle_timer(now)` follow aioquic's timer interface.  The actions it hands out are
+in `session_types`; the watch over an update it asked for in `update_watch`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ from dataclasses import dataclass, field
 
 from domain.config.failover_peer import FailoverPeerConfig
 from domain.failover.machine import FailoverMachine, FailoverSettings
+from domain.failover.session_types import (
+    Action,
+    BindAckReceived,
+    BindUpdateReceived,
+    DropLink,
+    PeerParameters,
+    PoolRequested,
+    Transmit,
+    UpdatesRequested,
+)
 from domain.failover.states import (
     CloseLink,
     Input,
@@ -60,58 +71,6 @@ LINK_STARTUP_SECONDS = 15
 MAX_CLOCK_SKEW_SECONDS = 60
 
 
-@dataclass(frozen=True, slots=True)
-class Transmit:
-    """Send `message` on connection `link` (in order, after what was sent before)."""
-
-    link: int
-    message: FailoverMessage
-
-
-@dataclass(frozen=True, slots=True)
-class DropLink:
-    """Close connection `link` once what was transmitted on it has gone out."""
-
-    link: int
-
-
-@dataclass(frozen=True, slots=True)
-class BindUpdateReceived:
-    """The peer sent a BNDUPD: the daemon stores it, then calls `acknowledge`."""
-
-    link: int
-    update: BndUpd
-
-
-@dataclass(frozen=True, slots=True)
-class BindAckReceived:
-    """The peer answered one of our BNDUPDs: the daemon updates the lease (tsfp)."""
-
-    ack: BndAck
-
-
-@dataclass(frozen=True, slots=True)
-class UpdatesRequested:
-    """The peer sent UPDREQ (`everything` False) or UPDREQALL: the daemon queues the
-    leases and answers with UPDDONE (`xid`) once the last of them is acknowledged."""
-
-    everything: bool
-    xid: int
-
-
-@dataclass(frozen=True, slots=True)
-class PoolRequested:
-    """The peer sent POOLREQ: the daemon balances and answers POOLRESP (`xid`)."""
-
-    xid: int
-
-
-Action = (
-    Transmit | DropLink | BindUpdateReceived | BindAckReceived | UpdatesRequested
-    | PoolRequested | Output
-)
-
-
 @dataclass(slots=True)
 class _Connection:
     """What the session knows of one TCP connection."""
@@ -120,15 +79,6 @@ class _Connection:
     last_sent: int
     next_xid: int = 0
     handshake_done: bool = False
-
-
-@dataclass(slots=True)
-class PeerParameters:
-    """What the peer announced in CONNECT or CONNECTACK (spec §1.4)."""
-
-    max_unacked: int = 0
-    receive_timer: int = 0
-    hba: bytes | None = None
 
 
 @dataclass(slots=True)
