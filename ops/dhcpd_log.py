@@ -164,15 +164,20 @@ def make_logger(*, to_stderr: bool, stderr_until_started: bool = False,
     `stderr_until_started` (dhcpd without -q; `end_startup` ends that).  stderr alone
     when there is no syslog socket, or not `syslog` (a demo's server)."""
     stream = _StreamSink(sys.stderr)
-    try:
-        if not syslog:
-            raise OSError("no syslog asked for")
-        sink = _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
-    except OSError:
+    sink = _open_syslog() if syslog else None
+    if sink is None:
         return DhcpdLogger(stream)
     if to_stderr or stderr_until_started:
         return DhcpdLogger(_Tee(sink, stream, lasting=to_stderr))
     return DhcpdLogger(sink)
+
+
+def _open_syslog() -> _SyslogSink | None:
+    """The local syslog socket as `dhcpd[PID]` under `daemon`, or None if there is none."""
+    try:
+        return _SyslogSink(_DAEMON, f"dhcpd[{os.getpid()}]: ", SYSLOG_PATH)
+    except OSError:
+        return None
 
 
 def use_facility(logger: logging.Logger, facility: str, banner: str) -> bool:
