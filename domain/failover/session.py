@@ -328,9 +328,9 @@ class FailoverSession:
             max_unacked=message.max_unacked or 0, receive_timer=message.receive_timer or 0)
         return [*self._window_warning(message.vendor_class), *self._link_up(link, now)]
 
-    def _window_warning(self, vendor_class: bytes | None) -> list[Action]:
-        return list(ack_window_warning(self.name, self.config.max_unacked_updates,
-                                       self.peer.max_unacked, vendor_class))
+    def _window_warning(self, vendor_class: bytes | None) -> list[LogLine]:
+        return ack_window_warning(self.name, self.config.max_unacked_updates,
+                                  self.peer.max_unacked, vendor_class)
 
     def _disconnect(self, link: int, message: Disconnect) -> list[Action]:
         """DISCONNECT: log the reason if one is given, then close (the adapter reports
