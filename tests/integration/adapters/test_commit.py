@@ -147,3 +147,36 @@ async def test_submitted_events_reach_the_store_in_the_order_they_were_submitted
     assert [event for batch in store.batches for event in batch] == [
         f"e{n}" for n in range(40)]
     assert results == {n: [f"rec:e{n}"] for n in range(40)}
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "lease-log writer"]
+
+
+async def test_a_write_in_flight_is_seen_through_when_the_committer_is_cancelled() -> None:
+    store, applied = FakeStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    store.gate.clear()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        outcome = committer.submit(["a"])
+        await trio.testing.wait_all_tasks_blocked()  # the write is in the thread
+        nursery.cancel_scope.cancel()
+        # The disk answers only after the cancellation: run() must still wait for it.
+        threading.Timer(0.05, store.gate.set).start()
+    assert store.batches == [["a"]]
+    assert applied == ["rec:a"]
+    assert await outcome() == ["rec:a"]
+
+
+async def test_the_writer_thread_ends_with_the_committer() -> None:
+    before = len(_writer_threads())
+    committer = GroupCommitter(FakeStore(), lambda _: None)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        assert len(_writer_threads()) == before + 1
+        await committer.commit(["a"])
+        committer.close()
+    for thread in _writer_threads():
+        thread.join(5)
+    assert len(_writer_threads()) == before
