@@ -130,7 +130,7 @@ def _refusal(grant: Grant, params: ServerParameters, host: HostConfig | None) ->
 def _pool_state(ctx: RequestContext, pool: PoolConfig | None) -> PoolState | None:
     if pool is None:
         return None
-    fill = ctx.view.pools.counts()[pool.id]
+    fill = ctx.view.pools.counts_of(pool.id)
     return PoolState(
         total=fill.total, used=fill.total - (fill.free + fill.backup),
         valid_from=pool.valid_from, valid_until=pool.valid_until,

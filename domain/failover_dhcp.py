@@ -51,12 +51,11 @@ def peer_has_free_leases(ctx: RequestContext, network: SharedNetworkConfig) -> b
     """`find_lease`'s quick look for a DISCOVER: does some failover pool of the
     network hold free leases only the peer may give (primary: backup, secondary:
     free)?  It decides between `load balance to peer` and `cancel load balance`."""
-    counts = ctx.view.pools.counts()
     for pool in network.pools:
         service = ctx.service_for(pool)
         if service is None:
             continue
-        fill = counts[pool.id]
+        fill = ctx.view.pools.counts_of(pool.id)
         if (fill.backup if service.role is Role.PRIMARY else fill.free) > 0:
             return True
     return False

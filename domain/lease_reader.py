@@ -57,6 +57,10 @@ class PoolIndex(Protocol):
 
     def counts(self) -> Sequence[PoolFill]: ...
 
+    def counts_of(self, pool_id: int) -> PoolFill:
+        """One pool's counts (asked per request: no list of every pool)."""
+        ...
+
 
 class DeadlineIndex(Protocol):
     """Leases that change state by themselves when their `ends` passes."""
