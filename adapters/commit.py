@@ -207,7 +207,7 @@ class _WriterThread(Generic[E, R]):
             events, outcome = job
             try:
                 outcome.results = self._save_batch(events)
-            except Exception as error:  # reported to the committer, which fails the batch
+            except BaseException as error:  # the committer's to raise: never a silent hang
                 outcome.error = error
             try:
                 self._token.run_sync_soon(outcome.done.set)
@@ -219,4 +219,4 @@ class _WriterThread(Generic[E, R]):
 class _Outcome(Generic[R]):
     done: trio.Event = field(default_factory=trio.Event)
     results: list[R] | None = None
-    error: Exception | None = None
+    error: BaseException | None = None

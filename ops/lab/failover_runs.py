@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 
-from ops.lab.failover_pair import BOTH_NORMAL, MCLT, PRIMARY_CONF, SECONDARY_CONF
+from ops.lab.failover_pair import BOTH_NORMAL, MCLT, POOL_SIZE, PRIMARY_CONF, SECONDARY_CONF
 from ops.lab.lease_file_check import lease_table
 from ops.lab.netns import CLI, PERFDHCP_ADDRESS, SRV1, SRV2, Lab
 from ops.lab.probe_client import acked_leases, probe_argv
@@ -40,6 +40,15 @@ def start_pair(lab: Lab, programs: tuple[Sequence[str], Sequence[str]], *,
     primary.process.wait_for(BOTH_NORMAL, timeout=MCLT + 40)
     secondary.process.wait_for(BOTH_NORMAL, timeout=10)
     return primary, secondary
+
+
+def wait_until_balanced(secondary: DhcpServer, total: int = POOL_SIZE) -> None:
+    """Until the primary's pool balancing has given `secondary` half of the pool of
+    `total` addresses as backup leases.  Both servers log `Both servers normal` before
+    those BNDUPDs arrive: a test that cuts the link or stops the primary right then
+    leaves the secondary nothing of its own to serve."""
+    assert eventually(lambda: pool_counts(secondary, total)[1] == total // 2), (
+        pool_counts(secondary, total))
 
 
 def restart(lab: Lab, server: DhcpServer, program: Sequence[str]) -> DhcpServer:

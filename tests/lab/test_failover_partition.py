@@ -20,7 +20,7 @@ from ops.lab.failover_pair import (
     MAX_RESPONSE_DELAY,
     PEER_NAME,
 )
-from ops.lab.failover_runs import PAIRINGS, load, records, start_pair
+from ops.lab.failover_runs import PAIRINGS, load, records, start_pair, wait_until_balanced
 from ops.lab.netns import SRV1_ADDRESS, SRV2_ADDRESS, Lab
 
 pytestmark = pytest.mark.lab
@@ -40,6 +40,7 @@ def test_after_a_partition_the_pair_resolves_the_conflict_and_agrees(
 ) -> None:
     primary, secondary = start_pair(lab, WITH_OURS[pairing], primary_conf=AUTO_PRIMARY_CONF,
                                     secondary_conf=AUTO_SECONDARY_CONF)
+    wait_until_balanced(secondary)
     marks = {server: server.process.output_mark() for server in (primary, secondary)}
 
     partition.cut(lab)

@@ -24,7 +24,15 @@ from ops.lab.failover_pair import (
     PRIMARY_CONF,
     SECONDARY_CONF,
 )
-from ops.lab.failover_runs import ISC, OURS, load, records, restart, start_pair
+from ops.lab.failover_runs import (
+    ISC,
+    OURS,
+    load,
+    records,
+    restart,
+    start_pair,
+    wait_until_balanced,
+)
 from ops.lab.netns import SRV1, SRV1_ADDRESS, SRV2_ADDRESS, Lab
 from ops.lab.servers import LEASELEDGER, DhcpServer
 
@@ -80,6 +88,7 @@ def _pair(lab: Lab, case: tuple, primary_conf: str,
     """(survivor, peer) of a fresh pair in normal."""
     primary, secondary = start_pair(lab, case[:2], primary_conf=primary_conf,
                                     secondary_conf=secondary_conf)
+    wait_until_balanced(secondary)
     return (primary, secondary) if case[2] == "primary" else (secondary, primary)
 
 
