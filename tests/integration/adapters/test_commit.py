@@ -180,3 +180,45 @@ async def test_the_writer_thread_ends_with_the_committer() -> None:
     for thread in _writer_threads():
         thread.join(5)
     assert len(_writer_threads()) == before
+
+
+class _Halt(BaseException):
+    """Not an Exception: what a store should never raise, yet must not hang on."""
+
+
+class HaltingStore(BatchStore[str, str]):
+    def save_batch(self, events: Sequence[str]) -> list[str]:
+        raise _Halt
+
+
+def test_a_store_that_raises_more_than_an_exception_ends_the_committer() -> None:
+    """The writer thread reports even a BaseException; were it to die without a word,
+    the committer's uncancellable wait would hang for ever.  trio runs in a thread here
+    so that a hang fails the test instead of hanging it."""
+    raised: list[BaseException] = []
+
+    async def commit_one() -> None:
+        committer = GroupCommitter(HaltingStore(), lambda _: None)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(committer.run)
+            await committer.commit(["a"])
+
+    def run() -> None:
+        try:
+            trio.run(commit_one)
+        except BaseException as error:  # what trio.run ended with, whatever it is
+            raised.append(error)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(10)
+    assert not runner.is_alive(), "the committer hung on a store that raised"
+    assert len(raised) == 1 and _contains(raised[0], _Halt), raised
+
+
+def _contains(error: BaseException, wanted: type[BaseException]) -> bool:
+    if isinstance(error, wanted):
+        return True
+    if isinstance(error, BaseExceptionGroup):
+        return any(_contains(inner, wanted) for inner in error.exceptions)
+    return False
