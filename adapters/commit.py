@@ -182,21 +182,20 @@ class _WriterThread(Generic[E, R]):
     def __init__(self, save_batch: Callable[[Sequence[E]], list[R]]) -> None:
         self._save_batch = save_batch
         self._token = trio.lowlevel.current_trio_token()
-        self._jobs: queue.SimpleQueue[tuple[Sequence[E], _Outcome[R]] | None] = (
-            queue.SimpleQueue())
+        self._jobs: queue.SimpleQueue[_Request[E, R] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="lease-log writer",
                                         daemon=True)
         self._thread.start()
 
     async def save(self, events: Sequence[E]) -> list[R]:
-        outcome: _Outcome[R] = _Outcome()
-        self._jobs.put((events, outcome))
+        job: _Request[E, R] = _Request(events)
+        self._jobs.put(job)
         with trio.CancelScope(shield=True):
-            await outcome.done.wait()
-        if outcome.error is not None:
-            raise outcome.error
-        assert outcome.results is not None
-        return outcome.results
+            await job.done.wait()
+        if job.error is not None:
+            raise job.error
+        assert job.results is not None
+        return job.results
 
     def stop(self) -> None:
         """No more batches: the thread ends once the one it holds, if any, is done."""
@@ -204,19 +203,11 @@ class _WriterThread(Generic[E, R]):
 
     def _loop(self) -> None:
         while (job := self._jobs.get()) is not None:
-            events, outcome = job
             try:
-                outcome.results = self._save_batch(events)
+                job.results = self._save_batch(job.events)
             except BaseException as error:  # the committer's to raise: never a silent hang
-                outcome.error = error
+                job.error = error
             try:
-                self._token.run_sync_soon(outcome.done.set)
+                self._token.run_sync_soon(job.done.set)
             except trio.RunFinishedError:
                 return
-
-
-@dataclass
-class _Outcome(Generic[R]):
-    done: trio.Event = field(default_factory=trio.Event)
-    results: list[R] | None = None
-    error: BaseException | None = None
