@@ -26,6 +26,15 @@ class AddressVersions(MutableMapping[str, int]):
             return self._others[originator_id]
         return self._by_number[number]
 
+    def get(self, originator_id: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        """As `Mapping.get`, without its raise and catch of KeyError: the daemon asks
+        this for every event, and a resynchronisation into an empty log misses every
+        time."""
+        number = address_number(originator_id)
+        if number is None:
+            return self._others.get(originator_id, default)
+        return self._by_number.get(number, default)
+
     def __setitem__(self, originator_id: str, version: int) -> None:
         number = address_number(originator_id)
         if number is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,3 +20,10 @@ def test_numbers_and_dotted_quads_agree_with_ipaddress(number: int) -> None:
 
 def test_addresses_sort_by_number_not_by_text() -> None:
     assert sorted(["10.0.0.10", "10.0.0.9"], key=ip_number) == ["10.0.0.9", "10.0.0.10"]
+
+
+def test_a_remembered_number_is_the_same_and_a_bad_address_is_never_remembered() -> None:
+    assert ip_number("10.2.0.1") == ip_number("10.2.0.1") == (10 << 24) + (2 << 16) + 1
+    for _ in range(2):
+        with pytest.raises(OSError):
+            ip_number("10.2.0.x")

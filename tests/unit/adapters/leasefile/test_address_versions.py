@@ -32,5 +32,13 @@ def test_only_a_dotted_quad_as_the_file_writes_it_is_an_address(text: str) -> No
     assert versions[text] == 3 and list(versions) == [text]
 
 
+def test_get_answers_a_missing_id_with_the_default_without_raising() -> None:
+    versions = AddressVersions({167772161: 4})
+    assert versions.get("10.0.0.9") is None and versions.get("failover:fo") is None
+    assert versions.get("10.0.0.9", 2) == 2 and versions.get("failover:fo", 5) == 5
+    assert versions.get("10.0.0.1", 9) == 4
+    assert "10.0.0.1" in versions and "10.0.0.9" not in versions
+
+
 def test_a_dotted_quad_is_its_number() -> None:
     assert address_number("10.0.1.0") == (10 << 24) + 256
