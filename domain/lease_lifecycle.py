@@ -207,6 +207,23 @@ def failover_abandoned(
     return failover_committed(failover_transition(lease, BindingState.ABANDONED, service), service)
 
 
+def set_by_operator(lease: Lease, target: BindingState, service: FailoverService | None) -> Lease:
+    """The record after an operator sets its binding state through OMAPI (`set state`:
+    dhcpd's omapi.c `dhcp_lease_set_value` makes `target` the next state and calls
+    `supersede_lease` to commit and propagate it).  The move is dhcpd's
+    `make_binding_state_transition`: in a pool without failover an active lease that
+    leaves ACTIVE drops its client's parts (expiry, or release when it becomes
+    RELEASED); in a failover pool the peer's rules apply (`failover_transition`) and the
+    change goes to the peer (`failover_committed`).  A propagated change always clears
+    atsfp.  `service` is None for a pool without a failover peer."""
+    if service is not None:
+        return failover_committed(failover_transition(lease, target, service), service)
+    if lease.binding_state is BindingState.ACTIVE and target is not BindingState.ACTIVE:
+        lease = _unbind_client(lease)
+    following = target if target in _FREE_STATES else BindingState.FREE
+    return lease.replace(binding_state=target, next_binding_state=following, atsfp=None)
+
+
 def _failover_target(lease: Lease, service: FailoverService, now: int) -> BindingState | None:
     """Where dhcpd's `pool_timer` moves a due lease of a failover pool, or None."""
     state = lease.binding_state

@@ -12,8 +12,9 @@ addresses as 4 bytes, a hardware address without its type byte):
 - `lease`: found by `ip-address`, `dhcp-client-identifier` or `hardware-address`
   (+ `hardware-type`, ethernet by default) — several given must agree.  An address of
   a pool that has no record yet is a free lease, as in dhcpd.  `ends` may be set (0:
-  expire it now, what scripts do to free an address), recorded as an `Administered`
-  event and durable before the answer; `state` and lease variables are not set here.
+  expire it now, what scripts do to free an address) and so may `state` (1-7, moved as
+  dhcpd's `supersede_lease` moves it), each recorded as an `Administered` event and
+  durable before the answer; lease variables are not set here.
 - `control`: setting `state` to 2 shuts the server down cleanly, as with dhcpd.
 
 - `host`: made, found, changed and removed through `HostDirectory` (ops/omapi_hosts),
@@ -44,10 +45,12 @@ from adapters.omapi_objects_port import (
 )
 from adapters.omapi_wire import int_value, read_int
 from domain.dhcp_decision import LeaseChange
+from domain.failover.service_view import FailoverService, service_for_pool
 from domain.failover.states import ServerState
 from domain.failover_messages import BindingStatus
 from domain.lease import BindingState, Lease
 from domain.lease_events import Administered
+from domain.lease_lifecycle import set_by_operator
 from ops.omapi_hosts import HOST, HostDirectory, hardware_from
 
 if TYPE_CHECKING:
@@ -65,6 +68,8 @@ _FAILOVER_ATTRIBUTES = frozenset({
 # dhcp_lease_set_value's answers: what may not change, and what it takes without change.
 _LEASE_REFUSED = {"ip-address": NO_PERMISSION, "starts": NO_PERMISSION,
                   "pool": NO_PERMISSION, "subnet": INVALID_ARG}
+# `set state`'s values: the failover binding statuses (dhcpd's FTS_FREE 1 to FTS_BACKUP 7).
+_STATUS_STATES = {int(status): status.lease_state for status in BindingStatus}
 _LEASE_IGNORED = frozenset({"dhcp-client-identifier", "hostname", "client-hostname",
                             "host", "billing-class", "hardware-address", "hardware-type"})
 
@@ -237,31 +242,50 @@ class ServerObjects(OmapiObjects):
 
     def _lease_update(self, ip: str, values: Sequence[tuple[str, bytes]]) -> int:
         """dhcp_lease_set_value: `ends` supersedes the lease (0 expires it at once: the
-        timers then expire and free it as any lease whose end passed); the attributes
-        dhcpd refuses or ignores are answered as it answers them; changing `state` or
-        setting variables is not done here."""
+        timers then expire and free it as any lease whose end passed); `state` (1-7,
+        the failover binding statuses) moves it to that binding state as dhcpd's
+        `supersede_lease` does, and in a failover pool tells the peer; the attributes
+        dhcpd refuses or ignores are answered as it answers them; setting variables is
+        not done here.  Every value is checked before anything changes: a refused
+        update changes nothing."""
         lease = self._lease(ip)
         if lease is None:
             return NOT_FOUND
-        changed = lease
+        changed, lines, causes = lease, [], []
         for name, value in values:
             if name in _LEASE_REFUSED:
                 return _LEASE_REFUSED[name]
             if name in _LEASE_IGNORED:
                 continue
-            if name != "ends":
-                return NOT_IMPLEMENTED
-            ends = read_int(value)
-            if ends is None:
+            number = read_int(value)
+            if name == "ends" and number is not None:
+                lines.append(f"lease {ip} end changed from {_seconds(changed.ends)} to {number}")
+                causes.append(f"end changed from {_seconds(changed.ends)} to {number}")
+                changed = changed.replace(ends=number)
+            elif name == "state" and number is not None:
+                if number not in _STATUS_STATES:
+                    return INVALID_ARG
+                target, was = _STATUS_STATES[number], changed.binding_state or BindingState.FREE
+                if target is was:
+                    continue  # dhcpd: unchanged
+                lines.append(f"lease {ip} state changed from {was.value} to {target.value}")
+                causes.append(f"state changed from {was.value} to {target.value}")
+                changed = set_by_operator(changed, target, self._service_for(ip))
+            elif name in ("ends", "state"):
                 return INVALID_ARG
-            changed = changed.replace(ends=ends)
+            else:
+                return NOT_IMPLEMENTED
+        for line in lines:  # dhcpd logs an `ends` set to what it was as well
+            self._daemon.logger.info("%s", line)
         if changed != lease:
-            self._daemon.logger.info("lease %s end changed from %d to %d", ip,
-                                     _seconds(lease.ends), _seconds(changed.ends))
-            cause = f"OMAPI: end changed from {_seconds(lease.ends)} to {changed.ends}"
-            change = LeaseChange(Administered, changed, cause)
+            change = LeaseChange(Administered, changed, "OMAPI: " + "; ".join(causes))
             self._unsettled.append(self._daemon.stage_now([change]))
         return SUCCESS
+
+    def _service_for(self, ip: str) -> FailoverService | None:
+        config = self._daemon.config
+        pool = config.pool_for_address(ipaddress.IPv4Address(ip))
+        return service_for_pool(pool, self._daemon.failover_services() or {}, config)
 
     def _lease(self, ip: str) -> Lease | None:
         lease = self._daemon.view.table.get(ip)

@@ -88,6 +88,7 @@ def fake_server(tmp_path: Path) -> SimpleNamespace:
         return stored
 
     server.stage_now = stage_now
+    server.failover_services = dict  # no service from the runners: dhcpd's unknown-state
     return server
 
 

@@ -216,3 +216,37 @@ def test_setting_a_leases_end_to_0_expires_it_as_dhcpd_does(lab: Lab) -> None:
     assert our_state == isc_state != "00:00:00:02"  # no longer active, on both
     assert [re.sub(r"\d{6,}", "T", line) for line in our_lines] == [
         re.sub(r"\d{6,}", "T", line) for line in isc_lines]
+
+
+def test_setting_a_leases_state_frees_it_as_dhcpd_does(lab: Lab) -> None:
+    """`set state = 1`, `update`: what an administrator does to take an address back
+    at once; a state dhcpd does not define is refused, the state a lease has is left."""
+    seen: dict[str, tuple[list[str], str, list[str]]] = {}
+    for side in SERVERS:
+        server = start(lab, side, LAB_CONF)
+        client = run_dhclient(lab, name=f"state-{side}")
+        address = client.lease.address
+        client.process.stop()  # (dhclient releases nothing when stopped this way)
+        opening = ["new lease", f"set ip-address = {address}", "open"]
+        said = [omshell(lab, *opening, f"set state = {state}", "update").rsplit("> ", 2)[-2]
+                for state in (9, 1)]
+        server.process.wait_for(
+            rf"^lease {re.escape(address)} state changed from active to free$", 5)
+        said.append(omshell(lab, *opening, "set state = 1", "update").rsplit("> ", 2)[-2])
+        state = opened(lab, "lease", f"set ip-address = {address}")[1]["state"]
+        server.process.stop()
+        lines = [line for line in server.process.output().splitlines()
+                 if address in line and not line.startswith("DHCP")]
+        seen[side] = ([re.sub(r"^(\w+) = .*$", r"\1", line, flags=re.MULTILINE)
+                       for line in said], state, lines)
+        if side == "ours":  # the change is in the lease history, with its cause
+            audit = subprocess.run([LEASELEDGER, "audit", "-lf", str(server.lease_path),
+                                    address], capture_output=True, text=True, timeout=30,
+                                   check=True).stdout
+            assert "OMAPI: state changed from active to free" in audit, audit
+    (isc_said, isc_state, isc_lines), (our_said, our_state, our_lines) = (
+        seen["isc"], seen["ours"])
+    assert "can't" in isc_said[0] and "can't" not in isc_said[1]
+    assert our_said == isc_said
+    assert our_state == isc_state == "00:00:00:01"
+    assert our_lines == isc_lines

@@ -18,6 +18,7 @@ from domain.lease_lifecycle import (
     handle_timer,
     next_deadline,
     released,
+    set_by_operator,
     settle_after_load,
     timed_out,
 )
@@ -285,3 +286,51 @@ def test_a_missing_peer_is_my_state_unknown_for_the_timer(
     assert (change.lease.binding_state, change.lease.rewind_binding_state) == (
         B.EXPIRED, B.EXPIRED
     )
+
+
+# ---- the operator's `set state` (OMAPI) ---------------------------------------------------
+
+
+def test_an_operator_freeing_an_active_lease_is_its_expiry_without_a_peer() -> None:
+    new = set_by_operator(ACTIVE.replace(atsfp=900), BindingState.FREE, None)
+    assert (new.binding_state, new.next_binding_state) == (BindingState.FREE, BindingState.FREE)
+    assert new.client_hostname is None and new.agent_options == () and new.tstp == 1000
+    # make_binding_state_transition keeps the owner and bindings; the commit clears atsfp.
+    assert new.hardware == MAC and new.uid == b"\x01id" and new.bindings == ACTIVE.bindings
+    assert new.ends == 1000 and new.atsfp is None
+
+
+@pytest.mark.parametrize(("target", "following"), [
+    (BindingState.RELEASED, BindingState.FREE), (BindingState.ABANDONED, BindingState.FREE),
+    (BindingState.RESET, BindingState.FREE), (BindingState.BACKUP, BindingState.BACKUP),
+])
+def test_an_operator_moving_a_free_lease_keeps_what_it_has(
+    target: BindingState, following: BindingState,
+) -> None:
+    free = Lease("10.0.0.101", ends=50, tstp=40, binding_state=BindingState.FREE,
+                 next_binding_state=BindingState.FREE, hardware=MAC)
+    new = set_by_operator(free, target, None)
+    assert (new.binding_state, new.next_binding_state) == (target, following)
+    assert new.hardware == MAC and new.tstp == 40 and new.ends == 50
+
+
+def test_an_operator_activating_a_lease_without_a_peer_lets_it_expire_to_free() -> None:
+    free = Lease("10.0.0.101", ends=50, binding_state=BindingState.FREE)
+    new = set_by_operator(free, BindingState.ACTIVE, None)
+    assert (new.binding_state, new.next_binding_state) == (BindingState.ACTIVE, BindingState.FREE)
+
+
+def test_an_operator_freeing_a_lease_of_a_failover_pool_follows_the_peer_rules() -> None:
+    lease = ACTIVE.replace(ip="10.1.0.10", next_binding_state=BindingState.EXPIRED,
+                           rewind_binding_state=BindingState.ACTIVE, atsfp=900)
+    new = set_by_operator(lease, BindingState.FREE, service(Role.PRIMARY))
+    assert (new.binding_state, new.next_binding_state) == (BindingState.FREE, BindingState.FREE)
+    assert new.client_hostname is None and new.tstp == 1000 and new.atsfp is None
+    # Cooperating: the update goes out at once, so the rewind state steps forward.
+    assert new.rewind_binding_state is BindingState.FREE
+    # Expired, in partner-down: reusable only MCLT after partner-down began.
+    down = service(Role.PRIMARY, ServerState.PARTNER_DOWN, ServerState.COMMUNICATIONS_INTERRUPTED,
+                   stos=5000)
+    expired = set_by_operator(lease, BindingState.EXPIRED, down)
+    assert expired.binding_state is BindingState.EXPIRED and expired.tsfp == 5000 + MCLT
+    assert expired.client_hostname == "pc"  # not free yet: the client's parts stay

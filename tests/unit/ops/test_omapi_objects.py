@@ -6,6 +6,7 @@ test_omapi_hosts.)"""
 from __future__ import annotations
 
 import ipaddress
+import logging
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,6 +24,7 @@ from adapters.omapi_objects_port import (
 )
 from adapters.omapi_wire import int_value
 from domain.failover.states import ServerState
+from domain.lease import BindingState
 from domain.lease_events import Administered
 from ops.omapi_objects import ServerObjects
 from tests.omapi_server import MAC, T0, fake_server
@@ -165,8 +167,53 @@ def test_lease_attributes_dhcpd_refuses_or_ignores(objects, server) -> None:
     lease = ObjectRef("lease", "10.0.0.200")
     assert objects.update(lease, [("ip-address", bytes([10, 0, 0, 9]))]) == 6  # NOPERM
     assert objects.update(lease, [("subnet", int_value(1))]) == INVALID_ARG
-    assert objects.update(lease, [("state", int_value(1))]) == NOT_IMPLEMENTED
+    assert objects.update(lease, [("my-variable", b"x")]) == NOT_IMPLEMENTED
     assert objects.update(lease, [("ends", b"\0")]) == INVALID_ARG
     assert objects.update(lease, [("client-hostname", b"x")]) == SUCCESS  # taken, unchanged
     assert objects.remove(lease) == NOT_IMPLEMENTED
     assert server.staged == []
+
+
+async def test_setting_a_leases_state_moves_it_logs_dhcpds_line_and_is_durable(
+    objects, server, caplog,
+) -> None:
+    lease = ObjectRef("lease", "10.0.0.200")
+    with caplog.at_level(logging.INFO, logger="omapi-test"):
+        assert objects.update(lease, [("state", int_value(1))]) == SUCCESS
+    assert caplog.messages == ["lease 10.0.0.200 state changed from active to free"]
+    [change] = server.staged
+    assert change.event is Administered
+    assert change.cause == "OMAPI: state changed from active to free"
+    freed = server.view.table.get("10.0.0.200")
+    assert freed.binding_state is BindingState.FREE and freed.client_hostname is None
+    assert freed.hardware == MAC and freed.tstp == T0 + 600
+    await objects.settle()
+    assert server.durable == [change]
+
+
+def test_setting_a_leases_state_to_the_one_it_has_changes_nothing(objects, server) -> None:
+    assert objects.update(ObjectRef("lease", "10.0.0.200"), [("state", int_value(2))]) == SUCCESS
+    assert server.staged == []
+
+
+@pytest.mark.parametrize("value", [int_value(0), int_value(8), b"\0"])
+def test_a_state_dhcpd_does_not_define_is_refused(objects, server, value: bytes) -> None:
+    assert objects.update(ObjectRef("lease", "10.0.0.200"), [("state", value)]) == INVALID_ARG
+    assert server.staged == []
+
+
+def test_a_refused_value_after_a_state_changes_nothing(objects, server) -> None:
+    values = [("state", int_value(1)), ("ip-address", bytes([10, 0, 0, 9]))]
+    assert objects.update(ObjectRef("lease", "10.0.0.200"), values) == 6  # NOPERM
+    assert server.staged == []
+    assert server.view.table.get("10.0.0.200").binding_state is BindingState.ACTIVE
+
+
+def test_a_state_set_in_a_failover_pool_follows_the_peer_rules(objects, server) -> None:
+    # 10.0.0.100 has no record yet: dhcpd's free lease; its peer never answered.
+    assert objects.update(ObjectRef("lease", "10.0.0.100"), [("state", int_value(7))]) == SUCCESS
+    [change] = server.staged
+    assert change.lease.binding_state is BindingState.BACKUP
+    assert change.lease.next_binding_state is BindingState.BACKUP
+    # Not responding steps the rewind state forward too (ISC `supersede_lease`).
+    assert change.lease.rewind_binding_state is BindingState.BACKUP
