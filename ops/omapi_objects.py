@@ -13,8 +13,9 @@ addresses as 4 bytes, a hardware address without its type byte):
   (+ `hardware-type`, ethernet by default) — several given must agree.  An address of
   a pool that has no record yet is a free lease, as in dhcpd.  `ends` may be set (0:
   expire it now, what scripts do to free an address) and so may `state` (1-7, moved as
-  dhcpd's `supersede_lease` moves it), each recorded as an `Administered` event and
-  durable before the answer; lease variables are not set here.
+  dhcpd's `supersede_lease` moves it) and the lease's variables (any other name: `set
+  NAME = value;` in the record), each recorded as an `Administered` event and durable
+  before the answer.
 - `control`: setting `state` to 2 shuts the server down cleanly, as with dhcpd.
 
 - `host`: made, found, changed and removed through `HostDirectory` (ops/omapi_hosts),
@@ -30,6 +31,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from adapters.leasefile.binding_reader import reads_back_as_variable
 from adapters.omapi_objects_port import (
     INVALID_ARG,
     KEY_CONFLICT,
@@ -48,7 +50,7 @@ from domain.dhcp_decision import LeaseChange
 from domain.failover.service_view import FailoverService, service_for_pool
 from domain.failover.states import ServerState
 from domain.failover_messages import BindingStatus
-from domain.lease import BindingState, Lease
+from domain.lease import BindingState, BindingValue, Lease
 from domain.lease_events import Administered
 from domain.lease_lifecycle import set_by_operator
 from ops.omapi_hosts import HOST, HostDirectory, hardware_from
@@ -245,9 +247,11 @@ class ServerObjects(OmapiObjects):
         timers then expire and free it as any lease whose end passed); `state` (1-7,
         the failover binding statuses) moves it to that binding state as dhcpd's
         `supersede_lease` does, and in a failover pool tells the peer; the attributes
-        dhcpd refuses or ignores are answered as it answers them; setting variables is
-        not done here.  Every value is checked before anything changes: a refused
-        update changes nothing."""
+        dhcpd refuses or ignores are answered as it answers them; any other name sets a
+        variable of the lease, as dhcpd does — refused when its `set` would not read
+        back (a keyword such as `tstp`: dhcpd writes it and then drops the lease at its
+        next start); `flags` is not done.  Every value is checked before anything
+        changes: a refused update changes nothing."""
         lease = self._lease(ip)
         if lease is None:
             return NOT_FOUND
@@ -271,10 +275,13 @@ class ServerObjects(OmapiObjects):
                 lines.append(f"lease {ip} state changed from {was.value} to {target.value}")
                 causes.append(f"state changed from {was.value} to {target.value}")
                 changed = set_by_operator(changed, target, self._service_for(ip))
-            elif name in ("ends", "state"):
+            elif name in ("ends", "state") or not reads_back_as_variable(name):
                 return INVALID_ARG
-            else:
+            elif name == "flags":
                 return NOT_IMPLEMENTED
+            else:
+                causes.append(f"variable {name} set")
+                changed = changed.replace(bindings=_bound(changed.bindings, name, value))
         for line in lines:  # dhcpd logs an `ends` set to what it was as well
             self._daemon.logger.info("%s", line)
         if changed != lease:
@@ -321,6 +328,19 @@ class ServerObjects(OmapiObjects):
             values.append((name, int_value(_seconds(getattr(lease, name)))))
         values.append(("flags", b"\0"))
         return values
+
+
+def _bound(bindings: tuple[tuple[str, BindingValue], ...], name: str,
+           value: bytes) -> tuple[tuple[str, BindingValue], ...]:
+    """The lease's variables with `name` set to `value`: dhcpd's
+    `binding_scope_set_value` finds a variable without regard to case and keeps its
+    place (and spelling); a new one goes last.  OMAPI carries no type, so the value is
+    data, as in dhcpd."""
+    wanted = name.lower()
+    for index, (bound, _) in enumerate(bindings):
+        if bound.lower() == wanted:
+            return (*bindings[:index], (bound, value), *bindings[index + 1:])
+    return (*bindings, (name, value))
 
 
 def _address(text: str | None) -> bytes:

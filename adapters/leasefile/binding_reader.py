@@ -3,6 +3,7 @@ parse_lease_declaration and parse_binding_value read them."""
 
 from __future__ import annotations
 
+from adapters.dhcpdconf.lexer import EOF
 from adapters.dhcpdconf.primitives import parse_semi, skip_to_semi
 from adapters.leasefile.lease_lexer import LeaseLexer
 from adapters.leasefile.token_fields import RecordDropped, c_atoi, octets
@@ -57,3 +58,13 @@ def _read_binding_value(cf: LeaseLexer) -> BindingValue:
     if tok.kind != ";":
         skip_to_semi(cf)
     raise RecordDropped
+
+
+def reads_back_as_variable(name: str) -> bool:
+    """Whether `set NAME = …;` written with this name reads back as a variable of that
+    name: one NAME token, not a keyword of the lease file (dhcpd's OMAPI writes any
+    name it is given, and drops the whole lease on its next start when it is not)."""
+    cf = LeaseLexer(name, "variable name")
+    token = cf.next()
+    return (token.kind in ("NAME", "NUMBER_OR_NAME") and token.text == name
+            and cf.next().kind == EOF)

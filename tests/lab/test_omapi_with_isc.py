@@ -250,3 +250,29 @@ def test_setting_a_leases_state_frees_it_as_dhcpd_does(lab: Lab) -> None:
     assert our_said == isc_said
     assert our_state == isc_state == "00:00:00:01"
     assert our_lines == isc_lines
+
+
+def test_a_variable_set_on_a_lease_is_written_with_its_value(lab: Lab) -> None:
+    """Any other name sets a variable of the lease: `set NAME = value;` in its record.
+    The omshell transcripts are the same.  dhcpd 4.4.3-P1 keeps the names but loses the
+    values (omapi.c `binding_scope_set_value` never sets the binding's type: it writes
+    `set NAME = true;`) and writes omshell's `remote-handle` as a variable too; we keep
+    the value, written as dhcpd writes data (`quotify_buf`)."""
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for side in SERVERS:
+        server = start(lab, side, LAB_CONF)
+        client = run_dhclient(lab, name=f"variable-{side}")
+        address = client.lease.address
+        client.process.stop()
+        said = omshell(lab, "new lease", f"set ip-address = {address}", "open",
+                       'set site-note = "rack 4"', "set rack = 7", "update")
+        server.process.stop()
+        text = server.lease_path.read_text()
+        record = text[text.rindex(f"lease {address} {{"):]
+        record = record[:record.index("\n}") + 2]
+        seen[side] = (re.sub(r"^(\w+) = .*$", r"\1", said.rsplit("> ", 2)[-2],
+                             flags=re.MULTILINE),
+                      [line for line in record.splitlines() if line.startswith("  set ")])
+    assert "can't" not in seen["ours"][0] and seen["ours"][0] == seen["isc"][0]
+    assert seen["ours"][1] == ['  set site-note = "rack 4";', r'  set rack = "\000\000\000\007";']
+    assert {"  set site-note = true;", "  set rack = true;"} <= set(seen["isc"][1])

@@ -167,7 +167,8 @@ def test_lease_attributes_dhcpd_refuses_or_ignores(objects, server) -> None:
     lease = ObjectRef("lease", "10.0.0.200")
     assert objects.update(lease, [("ip-address", bytes([10, 0, 0, 9]))]) == 6  # NOPERM
     assert objects.update(lease, [("subnet", int_value(1))]) == INVALID_ARG
-    assert objects.update(lease, [("my-variable", b"x")]) == NOT_IMPLEMENTED
+    assert objects.update(lease, [("flags", b"\0")]) == NOT_IMPLEMENTED
+    assert objects.update(lease, [("tstp", int_value(5))]) == INVALID_ARG  # would not read
     assert objects.update(lease, [("ends", b"\0")]) == INVALID_ARG
     assert objects.update(lease, [("client-hostname", b"x")]) == SUCCESS  # taken, unchanged
     assert objects.remove(lease) == NOT_IMPLEMENTED
@@ -217,3 +218,22 @@ def test_a_state_set_in_a_failover_pool_follows_the_peer_rules(objects, server) 
     assert change.lease.next_binding_state is BindingState.BACKUP
     # Not responding steps the rewind state forward too (ISC `supersede_lease`).
     assert change.lease.rewind_binding_state is BindingState.BACKUP
+
+
+async def test_any_other_name_sets_a_variable_of_the_lease(objects, server) -> None:
+    lease = ObjectRef("lease", "10.0.0.200")
+    assert objects.update(lease, [("Site-Note", b"alice"), ("rack", int_value(7))]) == SUCCESS
+    assert objects.update(lease, [("site-note", b"bob")]) == SUCCESS  # found without case
+    first, second = server.staged
+    assert first.event is Administered and first.cause == (
+        "OMAPI: variable Site-Note set; variable rack set")
+    assert second.lease.bindings == (("Site-Note", b"bob"), ("rack", bytes([0, 0, 0, 7])))
+    assert second.lease.binding_state is BindingState.ACTIVE
+    await objects.settle()
+    assert server.durable == [first, second]
+
+
+@pytest.mark.parametrize("name", ["ends x", "a;b", "hardware", "uid", "123", ""])
+def test_a_variable_whose_set_would_not_read_back_is_refused(objects, server, name) -> None:
+    assert objects.update(ObjectRef("lease", "10.0.0.200"), [(name, b"x")]) == INVALID_ARG
+    assert server.staged == []

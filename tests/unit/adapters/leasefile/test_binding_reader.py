@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.leasefile.binding_reader import read_binding
+from adapters.leasefile.binding_reader import read_binding, reads_back_as_variable
 from adapters.leasefile.lease_lexer import LeaseLexer
 from adapters.leasefile.token_fields import RecordDropped
 from domain.lease import BindingValue
@@ -50,3 +50,14 @@ def test_values_isc_refuses_drop_the_lease(text: str, message: str) -> None:
     with pytest.raises(RecordDropped):
         read_binding(lexer, [], "name", equal_sign=True)
     assert reports[0].lines[0] == message
+
+
+@pytest.mark.parametrize(("name", "reads_back"), [
+    ("my-var", True), ("x1_y", True), ("ddns-fwd-name", True),
+    ("ends", False), ("TSTP", False), ("hardware", False),  # keywords
+    ("a b", False), ("a;", False), ("}", False), ("", False), ("123", False),
+])
+def test_a_variable_name_reads_back_only_when_it_is_one_name_token(
+    name: str, reads_back: bool,
+) -> None:
+    assert reads_back_as_variable(name) is reads_back
