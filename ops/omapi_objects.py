@@ -31,7 +31,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from adapters.leasefile.binding_reader import reads_back_as_variable
+from adapters.leasefile.binding_reader import bind, reads_back_as_variable
 from adapters.omapi_objects_port import (
     INVALID_ARG,
     KEY_CONFLICT,
@@ -50,7 +50,7 @@ from domain.dhcp_decision import LeaseChange
 from domain.failover.service_view import FailoverService, service_for_pool
 from domain.failover.states import ServerState
 from domain.failover_messages import BindingStatus
-from domain.lease import BindingState, BindingValue, Lease
+from domain.lease import BindingState, Lease
 from domain.lease_events import Administered
 from domain.lease_lifecycle import set_by_operator
 from ops.omapi_hosts import HOST, HostDirectory, hardware_from
@@ -280,8 +280,11 @@ class ServerObjects(OmapiObjects):
             elif name == "flags":
                 return NOT_IMPLEMENTED
             else:
+                # OMAPI carries no type: the value is data, as in dhcpd.
+                bindings = list(changed.bindings)
+                bind(bindings, name, value)
                 causes.append(f"variable {name} set")
-                changed = changed.replace(bindings=_bound(changed.bindings, name, value))
+                changed = changed.replace(bindings=tuple(bindings))
         for line in lines:  # dhcpd logs an `ends` set to what it was as well
             self._daemon.logger.info("%s", line)
         if changed != lease:
@@ -292,7 +295,7 @@ class ServerObjects(OmapiObjects):
     def _service_for(self, ip: str) -> FailoverService | None:
         config = self._daemon.config
         pool = config.pool_for_address(ipaddress.IPv4Address(ip))
-        return service_for_pool(pool, self._daemon.failover_services() or {}, config)
+        return service_for_pool(pool, self._daemon.failover_services(), config)
 
     def _lease(self, ip: str) -> Lease | None:
         lease = self._daemon.view.table.get(ip)
@@ -328,19 +331,6 @@ class ServerObjects(OmapiObjects):
             values.append((name, int_value(_seconds(getattr(lease, name)))))
         values.append(("flags", b"\0"))
         return values
-
-
-def _bound(bindings: tuple[tuple[str, BindingValue], ...], name: str,
-           value: bytes) -> tuple[tuple[str, BindingValue], ...]:
-    """The lease's variables with `name` set to `value`: dhcpd's
-    `binding_scope_set_value` finds a variable without regard to case and keeps its
-    place (and spelling); a new one goes last.  OMAPI carries no type, so the value is
-    data, as in dhcpd."""
-    wanted = name.lower()
-    for index, (bound, _) in enumerate(bindings):
-        if bound.lower() == wanted:
-            return (*bindings[:index], (bound, value), *bindings[index + 1:])
-    return (*bindings, (name, value))
 
 
 def _address(text: str | None) -> bytes:

@@ -19,15 +19,20 @@ def read_binding(cf: LeaseLexer, bindings: list[tuple[str, BindingValue]], name:
         cf.warn("expecting '=' in set statement.")
         skip_to_semi(cf)
         raise RecordDropped
-    value = _read_binding_value(cf)
+    bind(bindings, name, _read_binding_value(cf))
+    parse_semi(cf)
+
+
+def bind(bindings: list[tuple[str, BindingValue]], name: str, value: BindingValue) -> None:
+    """Set variable `name` to `value` as ISC's `find_binding` finds one: a name already
+    bound (compared without case) keeps its place and spelling and takes the new value;
+    a new one goes last."""
     wanted = name.lower()
     for index, (bound, _) in enumerate(bindings):
         if bound.lower() == wanted:
             bindings[index] = (bound, value)
-            break
-    else:
-        bindings.append((name, value))
-    parse_semi(cf)
+            return
+    bindings.append((name, value))
 
 
 def _read_binding_value(cf: LeaseLexer) -> BindingValue:
