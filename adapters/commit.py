@@ -18,6 +18,15 @@ batch took ~85 µs to reach its thread and ~120 µs to come back, through this t
 
 The queue is bounded, so a disk that cannot keep up slows callers down instead of
 growing memory.
+
+`commit_now` is the other way in, for a caller that has nothing else to do until its
+events are durable: a failover peer sends its next BNDUPDs only once the last ones are
+acknowledged, so during a resynchronisation the trio thread would only wait for the
+two hand-offs.  When the committer is idle (nothing queued, nothing being written) and
+the store says the batch is only a write (no rotation due), it saves on the calling
+thread, in order with everything before.  Measured over a resynchronisation of 60,000
+leases (windows of ten BNDUPDs): ~0.91 ms a window this way, ~1.03 ms through the
+writer thread.
 """
 
 from __future__ import annotations
@@ -41,8 +50,15 @@ class BatchStore(abc.ABC, Generic[E, R]):
     @abc.abstractmethod
     def save_batch(self, events: Sequence[E]) -> list[R]:
         """Make all `events` durable with one write and one sync; return one result
-        per event, in order.  Runs in a worker thread.  Raising means nothing of the
+        per event, in order.  Runs in the writer thread (or on the trio thread, through
+        `commit_now`).  Raising means nothing of the
         batch may be considered durable."""
+
+    def save_batch_quickly(self, events: Sequence[E]) -> list[R] | None:
+        """`save_batch` when it is only the write and the sync, for a caller on the
+        trio thread; None, and nothing done, when the batch would bring more (upkeep
+        such as rewriting a file).  By default a store never says it is quick."""
+        return None
 
 
 @dataclass
@@ -74,6 +90,8 @@ class GroupCommitter(Generic[E, R]):
         self._send, self._receive = trio.open_memory_channel[_Request[E, R]](queue_size)
         self.batches_written = 0
         self.events_written = 0
+        self._unwritten = 0  # requests queued or being written (a queued one may
+        # already be handed to the writer task, out of the channel's buffer)
 
     async def commit(self, events: Sequence[E]) -> list[R]:
         """Return once `events` are durable and applied to the projections.
@@ -87,10 +105,15 @@ class GroupCommitter(Generic[E, R]):
         if not events:
             return []
         request: _Request[E, R] = _Request(events)
+        self._unwritten += 1
         try:
             self._send.send_nowait(request)
         except trio.WouldBlock:
-            await self._send.send(request)
+            try:
+                await self._send.send(request)
+            except BaseException:
+                self._unwritten -= 1  # never queued
+                raise
         return await self._outcome(request)
 
     def submit(self, events: Sequence[E]) -> Callable[[], Awaitable[list[R]]]:
@@ -100,11 +123,36 @@ class GroupCommitter(Generic[E, R]):
         trio.WouldBlock."""
         request: _Request[E, R] = _Request(events)
         if events:
-            self._send.send_nowait(request)
+            self._send.send_nowait(request)  # (raises before anything is queued)
+            self._unwritten += 1
         else:
             request.results = []
             request.done.set()
         return lambda: self._outcome(request)
+
+    def commit_now(self, events: Sequence[E]) -> list[R] | None:
+        """Save `events` on this thread, durable and applied when it returns, if the
+        committer is idle; None (nothing done) if it is not, and the caller commits
+        as usual; also None when the store says this batch is not quick.  Raises
+        CommitFailed when the store failed, as `commit` does; a failure to apply what
+        is durable propagates (the projections can no longer be trusted)."""
+        if not events or self._unwritten:
+            return None
+        try:
+            results = self._store.save_batch_quickly(events)
+            if results is None:
+                return None
+            if len(results) != len(events):
+                raise CommitFailed(f"store returned {len(results)} results for"
+                                   f" {len(events)} events")
+        except CommitFailed:
+            raise
+        except Exception as exc:
+            raise CommitFailed(str(exc)) from exc
+        self.batches_written += 1
+        self.events_written += len(events)
+        self._apply(results)
+        return results
 
     async def _outcome(self, request: _Request[E, R]) -> list[R]:
         await request.done.wait()
@@ -129,7 +177,10 @@ class GroupCommitter(Generic[E, R]):
                             break
                         batch.append(nxt)
                         count += len(nxt.events)
-                    await self._write(writer, batch)
+                    try:
+                        await self._write(writer, batch)
+                    finally:
+                        self._unwritten -= len(batch)
         finally:
             writer.stop()
 

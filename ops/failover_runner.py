@@ -295,20 +295,29 @@ class FailoverRunner:
             # here.)
 
     def _flush(self, batch: _StoreBatch) -> None:
-        """Queue the batch's records for one durable write (numbered and queued here,
-        in order; only the wait is a task's) and empty it."""
+        """Make the batch's records durable with one write and empty it: at once when
+        the committer is idle (the peer waits for these BNDACKs before it sends more,
+        so there is nothing else to do meanwhile), else queued in order (numbered and
+        queued here; only the wait is a task's)."""
         if not batch.stores:
             return
-        durable = self.daemon.committer.submit(batch.events)
-        assert self._nursery is not None
-        self._nursery.start_soon(self._store_then, durable, batch.stores)
+        events, stores = batch.events, batch.stores
         batch.events, batch.stores = [], []
+        if self.daemon.committer.commit_now(events) is not None:
+            self._stored(stores)
+            return
+        durable = self.daemon.committer.submit(events)
+        assert self._nursery is not None
+        self._nursery.start_soon(self._store_then, durable, stores)
 
     async def _store_then(self, durable: Callable[[], Awaitable[object]],
                           stores: list[StoreLease]) -> None:
-        """Once the records are durable: their BNDACKs in one send, then the peer is
-        told of those of our own changes that must propagate."""
         await durable()
+        self._stored(stores)
+
+    def _stored(self, stores: list[StoreLease]) -> None:
+        """The records are durable: their BNDACKs in one send, then the peer is told
+        of those of our own changes that must propagate."""
         if self._link is None:
             return
         self._link.carry_out([then for store in stores for then in store.then])

@@ -237,15 +237,28 @@ class LeaseLog:
         since this log started it), or is `rotate_seconds` old and has grown since its
         checkpoint; return the archive the old one became, or None."""
         with self._lock:
-            size = self._recorder.size
-            if size >= self.rotate_bytes and size >= 2 * self._segment_start_size:
-                return self._rotate(f"passed {self.rotate_bytes} bytes")
-            if self.rotate_seconds is None or size <= self._segment_start_size:
-                return None  # (the clock is read only when its answer can matter)
-            age = self._monotonic() - self._segment_started
-            if age < self.rotate_seconds:
-                return None
-            return self._rotate(f"{age:.0f} s old (--rotate-seconds {self.rotate_seconds:g})")
+            why = self._rotation_due()
+            return None if why is None else self._rotate(why)
+
+    def upkeep_due(self) -> bool:
+        """Whether the next batch's `maybe_rotate` or `maybe_save_index` would do
+        anything (a rotation rewrites every record: not for the trio thread)."""
+        with self._lock:
+            return (self._rotation_due() is not None
+                    or (not self._recorder.closed and self._recorder.size
+                        - self._indexed_size >= INDEX_EVERY_BYTES))
+
+    def _rotation_due(self) -> str | None:
+        """Why the live file must be rotated now, or None."""
+        size = self._recorder.size
+        if size >= self.rotate_bytes and size >= 2 * self._segment_start_size:
+            return f"passed {self.rotate_bytes} bytes"
+        if self.rotate_seconds is None or size <= self._segment_start_size:
+            return None  # (the clock is read only when its answer can matter)
+        age = self._monotonic() - self._segment_started
+        if age < self.rotate_seconds:
+            return None
+        return f"{age:.0f} s old (--rotate-seconds {self.rotate_seconds:g})"
 
     def _rotate(self, why: str) -> Path:
         archive = next_archive_path(self.path)
@@ -339,6 +352,13 @@ class LeaseLogStore(BatchStore[DomainEventProtocol[Any], Recording[Any]]):
     def __init__(self, lease_log: LeaseLog) -> None:
         self._log = lease_log
         self._rotation_failure: str | None = None
+
+    def save_batch_quickly(
+        self, events: Sequence[DomainEventProtocol[Any]]
+    ) -> list[Recording[Any]] | None:
+        if self._log.upkeep_due():
+            return None
+        return self._log.append(events)
 
     def save_batch(self, events: Sequence[DomainEventProtocol[Any]]) -> list[Recording[Any]]:
         recordings = self._log.append(events)

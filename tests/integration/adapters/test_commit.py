@@ -223,3 +223,84 @@ def _contains(error: BaseException, wanted: type[BaseException]) -> bool:
     if isinstance(error, BaseExceptionGroup):
         return any(_contains(inner, wanted) for inner in error.exceptions)
     return False
+
+
+class QuickStore(FakeStore):
+    """A store that may save on the caller's thread unless told the batch is not quick."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quick = True
+        self.threads: list[str] = []
+
+    def save_batch(self, events: Sequence[str]) -> list[str]:
+        self.threads.append(threading.current_thread().name)
+        return super().save_batch(events)
+
+    def save_batch_quickly(self, events: Sequence[str]) -> list[str] | None:
+        return self.save_batch(events) if self.quick else None
+
+
+async def test_commit_now_saves_and_applies_on_the_calling_thread_when_idle() -> None:
+    store, applied = QuickStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        assert committer.commit_now(["a", "b"]) == ["rec:a", "rec:b"]
+        assert applied == ["rec:a", "rec:b"]
+        assert store.threads == [threading.current_thread().name]
+        assert (committer.batches_written, committer.events_written) == (1, 2)
+        committer.close()
+
+
+async def test_commit_now_leaves_a_batch_to_the_queue_while_one_is_queued_or_written() -> None:
+    # Nothing may overtake what is already on its way to the disk: the queued request
+    # (handed to the writer task, or held at the store's gate) goes first.
+    store, applied = QuickStore(), []
+    committer = GroupCommitter(store, applied.extend)
+    store.gate.clear()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(committer.run)
+        durable = committer.submit(["first"])
+        assert committer.commit_now(["second"]) is None  # queued, not yet taken
+        await trio.testing.wait_all_tasks_blocked()  # now held at the gate, in the thread
+        assert committer.commit_now(["second"]) is None
+        store.gate.set()
+        assert await durable() == ["rec:first"]
+        assert committer.commit_now(["second"]) == ["rec:second"]
+        committer.close()
+    assert store.batches == [["first"], ["second"]]
+    assert applied == ["rec:first", "rec:second"]
+
+
+async def test_commit_now_does_nothing_when_the_store_says_the_batch_is_not_quick() -> None:
+    store, applied = QuickStore(), []
+    store.quick = False
+    committer = GroupCommitter(store, applied.extend)
+    assert committer.commit_now(["a"]) is None
+    assert committer.commit_now([]) is None
+    assert (store.batches, applied, committer.batches_written) == ([], [], 0)
+
+
+async def test_a_failed_commit_now_raises_commit_failed_and_applies_nothing() -> None:
+    store, applied = QuickStore(), []
+    store.fail = True
+    committer = GroupCommitter(store, applied.extend)
+    with pytest.raises(CommitFailed, match="disk full"):
+        committer.commit_now(["a"])
+    assert (applied, committer.batches_written) == ([], 0)
+
+
+def test_a_store_is_not_quick_unless_it_says_so() -> None:
+    assert FakeStore().save_batch_quickly(["a"]) is None
+
+
+async def test_a_caller_cancelled_before_its_request_was_queued_does_not_hold_commit_now_off(
+) -> None:
+    store = QuickStore()
+    committer = GroupCommitter(store, lambda _: None, queue_size=0)
+    # No buffer and no writer task: the caller waits to hand its request over.
+    with trio.move_on_after(0.01):
+        await committer.commit(["never"])
+    assert committer.commit_now(["a"]) == ["rec:a"]
+    assert store.batches == [["a"]]

@@ -540,3 +540,27 @@ def test_an_hour_old_segment_that_grew_rotates_as_dhcpd_rewrites_hourly(
         assert log.maybe_rotate() is None  # nothing since its checkpoint: no new segment
         assert len(log.segments()) == 3
     assert "dhcpd.leases: 3600 s old (--rotate-seconds 3600); archived as" in caplog.text
+
+
+def test_a_quick_save_is_only_the_append_and_waits_while_upkeep_is_due(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The trio thread may save a batch itself only when nothing else is due with it: a
+    # rotation (or an index save) is left to the writer thread's `save_batch`.
+    with LeaseLog(path, rotate_bytes=10**9) as log:
+        store = LeaseLogStore(log)
+        first = lease_event(log, lease_events.Acked, lease(1, BindingState.ACTIVE))
+        assert not log.upkeep_due()
+        recordings = store.save_batch_quickly([first])
+        assert recordings is not None and [r.domain_event for r in recordings] == [first]
+        assert log.version_of("10.0.0.1") == 1
+        log.rotate_bytes = 1  # the live file is past the limit now
+        assert log.upkeep_due()
+        second = lease_event(log, lease_events.Acked, lease(2, BindingState.ACTIVE))
+        assert store.save_batch_quickly([second]) is None
+        assert log.version_of("10.0.0.2") is None  # nothing written
+        assert [r.domain_event for r in store.save_batch([second])] == [second]
+        assert len(log.segments()) == 2  # the writer thread's path rotated
+        assert not log.upkeep_due()
+        monkeypatch.setattr("adapters.leasefile.lease_log.INDEX_EVERY_BYTES", 1)
+        assert log.upkeep_due()  # an index save is due
