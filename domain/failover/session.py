@@ -6,12 +6,13 @@ session answers with actions — messages to transmit on a connection, connectio
 and the machine's own outputs (log lines, `StateChanged` records to persist, service
 changes) for the daemon.  It owns what ISC dhcpd 4.4 does around the machine
 (server/failover.c; spec failover §1, §3, §10): who sends CONNECT (a primary, on every
-connection), which CONNECT wins (the first; later ones get reject 7), the CONNECT and
-CONNECTACK checks, the per-connection xid counter, CONTACT every peer receive-timer / 3,
-the 15 s link start-up timeout, and bare answers to UPDREQ/UPDREQALL/POOLREQ for a
-server that has no leases to send.  Time comes in as `now`; `next_deadline()` and
-`handle_timer(now)` follow aioquic's timer interface.  The actions it hands out are
-in `session_types`; the watch over an update it asked for in `update_watch`.
+connection), which CONNECT wins (the first; later ones get reject 7), what follows the
+CONNECT and CONNECTACK checks (made in `handshake`), the per-connection xid counter,
+CONTACT every peer receive-timer / 3, the 15 s link start-up timeout, and bare answers
+to UPDREQ/UPDREQALL/POOLREQ for a server that has no leases to send.  Time comes in
+as `now`; `next_deadline()` and `handle_timer(now)` follow aioquic's timer interface.
+The actions it hands out are in `session_types`; the watch over an update it asked
+for in `update_watch`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from domain.config.failover_peer import FailoverPeerConfig
+from domain.failover.handshake import (
+    VENDOR_CLASS,
+    connect_ack_refusal,
+    connect_answer,
+    connect_conflict,
+    connect_refusal,
+)
 from domain.failover.machine import FailoverMachine, FailoverSettings
 from domain.failover.session_types import (
     Action,
@@ -44,7 +52,6 @@ from domain.failover.states import (
 )
 from domain.failover.update_watch import UpdateWatch, ack_window_warning
 from domain.failover_messages import (
-    HBA_SIZE,
     PROTOCOL_VERSION,
     BndAck,
     BndUpd,
@@ -55,7 +62,6 @@ from domain.failover_messages import (
     FailoverMessage,
     PoolReq,
     PoolResp,
-    RejectReason,
     ServerFlag,
     State,
     UnknownMessage,
@@ -66,9 +72,7 @@ from domain.failover_messages import (
 )
 from domain.lease import FailoverStateRecord
 
-VENDOR_CLASS = b"leaseledger-0.1"
 LINK_STARTUP_SECONDS = 15
-MAX_CLOCK_SKEW_SECONDS = 60
 
 
 @dataclass(slots=True)
@@ -249,76 +253,39 @@ class FailoverSession:
         return self._connections[self.active].last_sent + interval
 
     def _connect(self, link: int, message: Connect, now: int) -> list[Action]:
-        """A CONNECT, checked in ISC's order (spec §1.4); the first valid one wins."""
-        name = message.relationship_name
-        known = name == self.name.encode()
-        problem: tuple[RejectReason, str] | None = None
-        if name is None:
-            problem = (RejectReason.INVALID_PARTNER, "missing relationship-name")
-        elif not known:
-            problem = (RejectReason.INVALID_PARTNER, "unknown failover relationship name")
-        elif abs(now - message.time) > MAX_CLOCK_SKEW_SECONDS:
-            problem = (RejectReason.TIMEMISMATCH, "time offset too large")
-        elif message.hba is None or len(message.hba) != HBA_SIZE:
-            problem = (RejectReason.HBA_CONFLICT, "invalid HBA")
+        """A CONNECT, checked in ISC's order (`handshake`); the first valid one wins."""
+        problem = connect_refusal(message, self.name, now)
         if problem is not None:
-            shown = self.name if known else (name or b"unknown").decode("latin-1")
+            name = message.relationship_name
+            shown = (self.name if name == self.name.encode()
+                     else (name or b"unknown").decode("latin-1"))
             return [
                 LogLine("error", f"Failover CONNECT from {shown}: {problem[1]}"),
-                self._answer_connect(link, message, now, problem, echo=name),
+                self._send(link, connect_answer(message, self.config, now, problem), now),
                 LogLine("info", f"failover: disconnect: {problem[1]}"),
                 DropLink(link),
             ]
-        if self.active is not None:
-            problem = (RejectReason.DUP_CONNECTION, "already connected")
-        elif message.mclt is None:
-            problem = (RejectReason.INVALID_MCLT, "no MCLT provided")
+        problem = connect_conflict(message, connected=self.active is not None)
         if problem is not None:
-            return [self._answer_connect(link, message, now, problem, echo=name), DropLink(link)]
+            return [self._send(link, connect_answer(message, self.config, now, problem), now),
+                    DropLink(link)]
         self.peer = PeerParameters(
             max_unacked=message.max_unacked or 0, receive_timer=message.receive_timer or 0,
             hba=message.hba,
         )
         if not self.is_primary and message.mclt is not None:
             self.machine.adopt_mclt(message.mclt)
-        return [self._answer_connect(link, message, now, None, echo=name),
+        return [self._send(link, connect_answer(message, self.config, now, None), now),
                 *self._window_warning(message.vendor_class), *self._link_up(link, now)]
-
-    def _answer_connect(
-        self, link: int, connect: Connect, now: int,
-        problem: tuple[RejectReason, str] | None, *, echo: bytes | None = None,
-    ) -> Transmit:
-        """CONNECTACK as ISC lays it out: the peer's own settings only when the name
-        was known, TLS-reply only if TLS was requested."""
-        known = echo == self.name.encode()
-        ack = ConnectAck(
-            time=now, xid=connect.xid, relationship_name=echo,
-            max_unacked=self.config.max_unacked_updates if known else None,
-            receive_timer=self.config.max_response_delay if known else None,
-            vendor_class=VENDOR_CLASS, protocol_version=PROTOCOL_VERSION,
-            tls_reply=0 if connect.tls_request is not None else None,
-            reject_reason=problem[0] if problem else None,
-            message=problem[1].encode() if problem else None,
-        )
-        return self._send(link, ack, now)
 
     def _connect_ack(self, link: int, message: ConnectAck, now: int) -> list[Action]:
         """The answer to our CONNECT (spec §1.4, primary side)."""
-        name = message.relationship_name
-        if message.reject_reason is not None and name is not None:
+        if message.reject_reason is not None and message.relationship_name is not None:
             reason = reject_reason_text(int(message.reject_reason))
             return [LogLine("error", f"Failover CONNECT to {self.name} rejected: {reason}"),
                     DropLink(link)]
-        problem: tuple[RejectReason, str] | None = None
-        if name is None:
-            problem = (RejectReason.INVALID_PARTNER, "missing relationship-name")
-        elif name != self.name.encode():
-            problem = (RejectReason.INVALID_PARTNER, "remote failover relationship name"
-                       f" {name.decode('latin-1')} does not match")
-        elif self.active is not None:
-            problem = (RejectReason.DUP_CONNECTION, "already connected")
-        elif abs(now - message.time) > MAX_CLOCK_SKEW_SECONDS:
-            problem = (RejectReason.TIMEMISMATCH, "time offset too large")
+        problem = connect_ack_refusal(message, self.name, now,
+                                      connected=self.active is not None)
         if problem is not None:
             goodbye = Disconnect(time=now, xid=self._xid(link), reject_reason=problem[0],
                                  message=problem[1].encode())
