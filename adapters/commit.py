@@ -50,13 +50,12 @@ class BatchStore(abc.ABC, Generic[E, R]):
     @abc.abstractmethod
     def save_batch(self, events: Sequence[E]) -> list[R]:
         """Make all `events` durable with one write and one sync; return one result
-        per event, in order.  Runs in the writer thread (or on the trio thread, through
-        `commit_now`).  Raising means nothing of the
-        batch may be considered durable."""
+        per event, in order.  Runs in the writer thread.  Raising means nothing of
+        the batch may be considered durable."""
 
     def save_batch_quickly(self, events: Sequence[E]) -> list[R] | None:
-        """`save_batch` when it is only the write and the sync, for a caller on the
-        trio thread; None, and nothing done, when the batch would bring more (upkeep
+        """`save_batch` on the trio thread (`commit_now`), when the batch is only the
+        write and the sync; None, and nothing done, when it would bring more (upkeep
         such as rewriting a file).  By default a store never says it is quick."""
         return None
 
