@@ -139,15 +139,12 @@ class GroupCommitter(Generic[E, R]):
             return None
         try:
             results = self._store.save_batch_quickly(events)
-            if results is None:
-                return None
-            if len(results) != len(events):
-                raise CommitFailed(f"store returned {len(results)} results for"
-                                   f" {len(events)} events")
-        except CommitFailed:
-            raise
         except Exception as exc:
             raise CommitFailed(str(exc)) from exc
+        if results is None:
+            return None
+        if len(results) != len(events):
+            raise CommitFailed(f"store returned {len(results)} results for {len(events)} events")
         self.batches_written += 1
         self.events_written += len(events)
         self._apply(results)

@@ -244,9 +244,11 @@ class LeaseLog:
         """Whether the next batch's `maybe_rotate` or `maybe_save_index` would do
         anything (a rotation rewrites every record: not for the trio thread)."""
         with self._lock:
-            return (self._rotation_due() is not None
-                    or (not self._recorder.closed and self._recorder.size
-                        - self._indexed_size >= INDEX_EVERY_BYTES))
+            return self._rotation_due() is not None or self._index_save_due()
+
+    def _index_save_due(self) -> bool:
+        recorder = self._recorder
+        return not recorder.closed and recorder.size - self._indexed_size >= INDEX_EVERY_BYTES
 
     def _rotation_due(self) -> str | None:
         """Why the live file must be rotated now, or None."""
@@ -314,9 +316,9 @@ class LeaseLog:
         a start after a crash (no clean close) scans only the bytes after it.  Called
         by the committer's thread after a batch; True when it saved."""
         with self._lock:
-            recorder = self._recorder
-            if recorder.closed or recorder.size - self._indexed_size < INDEX_EVERY_BYTES:
+            if not self._index_save_due():
                 return False
+            recorder = self._recorder
             self._save_index(recorder)
             self._indexed_size = recorder.size
             return True
