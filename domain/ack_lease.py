@@ -130,9 +130,9 @@ def _refusal(grant: Grant, params: ServerParameters, host: HostConfig | None) ->
 def _pool_state(ctx: RequestContext, pool: PoolConfig | None) -> PoolState | None:
     if pool is None:
         return None
-    fill = ctx.view.pools.counts_of(pool.id)
+    total, free, backup = ctx.view.pools.fill_of(pool.id)
     return PoolState(
-        total=fill.total, used=fill.total - (fill.free + fill.backup),
+        total=total, used=total - (free + backup),
         valid_from=pool.valid_from, valid_until=pool.valid_until,
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from socket import inet_ntoa
 
 from domain.config.declarations import ClassConfig, PoolConfig, SharedNetworkConfig, SubnetConfig
 from domain.config.model import DhcpConfig
@@ -39,7 +40,7 @@ def address_option(packet: DhcpPacket, code: int) -> str | None:
     raw = packet.option(code)
     if raw is None or len(raw) < 4:
         return None
-    return str(ipv4(raw[:4]))
+    return inet_ntoa(raw[:4])  # str(IPv4Address(...)), without making one
 
 
 def agent_options_of(raw: bytes) -> tuple[AgentOption, ...]:

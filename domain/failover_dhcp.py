@@ -55,8 +55,8 @@ def peer_has_free_leases(ctx: RequestContext, network: SharedNetworkConfig) -> b
         service = ctx.service_for(pool)
         if service is None:
             continue
-        fill = ctx.view.pools.counts_of(pool.id)
-        if (fill.backup if service.role is Role.PRIMARY else fill.free) > 0:
+        _total, free, backup = ctx.view.pools.fill_of(pool.id)
+        if (backup if service.role is Role.PRIMARY else free) > 0:
             return True
     return False
 

@@ -57,8 +57,9 @@ class PoolIndex(Protocol):
 
     def counts(self) -> Sequence[PoolFill]: ...
 
-    def counts_of(self, pool_id: int) -> PoolFill:
-        """One pool's counts (asked per request: no list of every pool)."""
+    def fill_of(self, pool_id: int) -> tuple[int, int, int]:
+        """One pool's total, free and backup counts (asked per request: no list of
+        every pool)."""
         ...
 
 

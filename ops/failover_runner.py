@@ -113,8 +113,8 @@ class ViewLeases:
         pool_id = pools.pool_of(ip_number(ip))
         if pool_id is None:
             return 0, 0
-        count = pools.counts_of(pool_id)
-        return count.free, count.backup
+        _total, free, backup = pools.fill_of(pool_id)
+        return free, backup
 
     def queue_heads(self) -> Sequence[tuple[Lease | None, Lease | None]]:
         pools = self.view.pools

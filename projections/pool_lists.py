@@ -193,9 +193,11 @@ class PoolLists:
     def counts(self) -> list[PoolCounts]:
         return [self._counts(pool) for pool in self._pools]
 
-    def counts_of(self, pool_id: int) -> PoolCounts:
-        """One pool's counts (asked per returned lease: no list of every pool)."""
-        return self._counts(self._pools[pool_id])
+    def fill_of(self, pool_id: int) -> tuple[int, int, int]:
+        """One pool's total, free and backup counts: what a request's decision asks
+        (several times per request: no `PoolCounts` made for it)."""
+        pool = self._pools[pool_id]
+        return pool.total, len(pool.free), len(pool.backup)
 
     def _counts(self, pool: _Pool) -> PoolCounts:
         free, backup = len(pool.free), len(pool.backup)

@@ -70,6 +70,35 @@ def test_a_batch_of_lines_is_flushed_once_at_its_end() -> None:
     assert stream.flushes == 2
 
 
+class CountingRaw(io.RawIOBase):
+    """What reaches the file descriptor: one entry per system call."""
+
+    def __init__(self) -> None:
+        self.calls: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.calls.append(bytes(data))
+        return len(data)
+
+
+def test_a_batch_reaches_a_line_buffered_stream_in_one_write() -> None:
+    """stderr is line-buffered: written line by line, a batch would still cost a
+    system call per line."""
+    raw = CountingRaw()
+    stream = io.TextIOWrapper(io.BufferedWriter(raw), line_buffering=True)
+    logger = DhcpdLogger(dhcpd_log._StreamSink(stream))
+    with lines_batched(logger):
+        for n in range(5):
+            logger.info("line %d", n)
+        assert raw.calls == []
+    assert raw.calls == [b"line 0\nline 1\nline 2\nline 3\nline 4\n"]
+    logger.info("alone")
+    assert raw.calls[-1] == b"alone\n"
+
+
 def test_batching_leaves_other_loggers_and_sinks_alone() -> None:
     written: list[tuple[int, str]] = []
     logger = DhcpdLogger(lambda level, text: written.append((level, text)))

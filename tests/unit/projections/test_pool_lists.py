@@ -106,7 +106,10 @@ def test_a_startup_load_files_addresses_as_applies_would(failover_config: DhcpCo
 def test_one_pools_counts_are_those_of_the_whole_list(failover_config: DhcpConfig) -> None:
     lists = PoolLists(failover_config)
     lists.apply(Lease("10.0.0.100", binding_state=BindingState.ACTIVE))
-    assert [lists.counts_of(pool_id) for pool_id in (0, 1)] == lists.counts()
+    lists.apply(Lease("10.0.0.101", binding_state=BindingState.BACKUP))
+    assert [lists.fill_of(pool_id) for pool_id in (0, 1)] == [
+        (count.total, count.free, count.backup) for count in lists.counts()
+    ]
 
 
 def test_a_reserved_free_or_backup_lease_is_on_no_list_and_not_counted(
