@@ -10,8 +10,9 @@ unless `-q`.  So do we; with no syslog socket, stderr alone.
 The logger writes each line straight to its sink instead of through `logging`'s
 records, caller lookup, handler locks and formatters: an exchange logs four lines,
 and that machinery cost more CPU than deciding the exchange's lease.  For the same
-reason the server logs a burst of requests under `lines_batched`: a stream is then
-flushed once for the burst instead of once per line.
+reason the server logs a burst of requests under `lines_batched`: a stream then gets
+the burst's lines in one write at its end instead of one write per line (stderr is
+line-buffered, so even unflushed lines would each cost a system call).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ class DhcpdLogger(logging.Logger):
 
     @contextmanager
     def batched(self) -> Iterator[None]:
-        """Lines written inside reach the sink at once but a stream is flushed at the
-        end only (a `-d` reader sees the burst a moment later, all of it)."""
+        """Lines written inside reach syslog at once, a stream at the end in one write
+        (a `-d` reader sees the burst a moment later, all of it)."""
         hold = getattr(self._write, "hold", None)
         if hold is None:
             yield
