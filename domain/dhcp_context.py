@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from socket import inet_ntoa
 
+from domain.config.checks import dotted
 from domain.config.declarations import ClassConfig, PoolConfig, SharedNetworkConfig, SubnetConfig
 from domain.config.model import DhcpConfig
 from domain.dhcp_decision import LeaseChange, LogLine, client_text, via_text
@@ -40,7 +40,7 @@ def address_option(packet: DhcpPacket, code: int) -> str | None:
     raw = packet.option(code)
     if raw is None or len(raw) < 4:
         return None
-    return inet_ntoa(raw[:4])  # str(IPv4Address(...)), without making one
+    return dotted(int.from_bytes(raw[:4], "big"))  # as str(IPv4Address) writes it
 
 
 def agent_options_of(raw: bytes) -> tuple[AgentOption, ...]:
