@@ -352,7 +352,8 @@ def ack_lease(ctx: RequestContext, grant: Grant) -> Decision:
     if admitted.scopes.on_commit and grant.offer is not MessageType.DHCPOFFER:
         new = _on_commit(ctx, new, admitted.scopes.on_commit, lines, admitted.commands,
                          static=static)
-    shown, holds = new, ()
+    shown = new
+    holds: tuple[Lease, ...] = ()
     if static:
         shown = old.replace(hardware=ctx.hardware)
     else:

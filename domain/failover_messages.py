@@ -89,9 +89,11 @@ class OptionKind(enum.Enum):
     DDNS = ("ddns", 0)
     BYTES = ("bytes", None)
 
-    def __init__(self, label: str, size: int | None) -> None:
-        self.label = label
-        self.size = size
+    @property
+    def size(self) -> int | None:
+        """The length the option's data must have; None for any length."""
+        size: int | None = self.value[1]
+        return size
 
 
 # ISC's option names (stables.c `ft_options`), for log lines that must read like ISC's,

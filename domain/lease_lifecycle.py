@@ -127,7 +127,7 @@ def _timer_change(lease: Lease) -> LeaseChange:
 
 def _freed(lease: Lease, new: Lease) -> LeaseChange:
     return LeaseChange(
-        Freed, new, f"{lease.binding_state.value} lease {lease.ip} returned to the free pool"
+        Freed, new, f"{lease.binding_state} lease {lease.ip} returned to the free pool"
     )
 
 

@@ -54,6 +54,7 @@ class ViewLeases:
         self.peer = peer.name
         self._own_free = BindingState.FREE if peer.role == "primary" else BindingState.BACKUP
         self._pools = [pool for pool in config.pools if pool.failover_peer == peer.name]
+        self._pool_ids = frozenset(pool.id for pool in self._pools)
         self._in_relationship: dict[str, bool] = {}
 
     def get(self, ip: str) -> Lease | None:
@@ -67,7 +68,7 @@ class ViewLeases:
         configured ranges (so the memo is bounded by the configuration, whatever a
         peer names).  The address is read with `inet_aton` (the strict parser costs
         more than the rest of a lookup, and a resynchronisation asks for every
-        address of the pools)."""
+        address of the pools) and its pool found by the view's own range index."""
         known = self._in_relationship.get(ip)
         if known is None:
             try:
@@ -76,10 +77,10 @@ class ViewLeases:
                 return False
             if ip_text(number) != ip:
                 return False  # not a dotted quad as IPv4Address would write it
-            pool = self.config.pool_for_address(ipaddress.IPv4Address(number))
-            if pool is None:
+            pool_id = self.view.pools.pool_of(number)
+            if pool_id is None:
                 return False
-            known = self._in_relationship[ip] = pool.failover_peer == self.peer
+            known = self._in_relationship[ip] = pool_id in self._pool_ids
         return known
 
     def addresses(self) -> Iterator[str]:

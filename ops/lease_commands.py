@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,9 +150,9 @@ def run_pools(args: argparse.Namespace) -> int:
     view.load(current_leases(lease_file(args, config)))
     counts = view.pool_counts()
     if args.json:
-        print(json.dumps([c.__dict__ for c in counts], indent=2))
+        print(json.dumps([asdict(c) for c in counts], indent=2))
         return 0
-    rows = [dict(c.__dict__, failover_peer=c.failover_peer or "-") for c in counts]
+    rows = [dict(asdict(c), failover_peer=c.failover_peer or "-") for c in counts]
     columns = [("pool_id", "POOL"), ("network", "NETWORK"), ("failover_peer", "FAILOVER"),
                ("total", "TOTAL"), ("free", "FREE"), ("backup", "BACKUP"), ("lts", "LTS")]
     print(render_table(rows, columns))

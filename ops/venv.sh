@@ -110,7 +110,20 @@ ensure_venv() {
     fi
     if [ ! -e "$VENV_STAMP" ] || [ pyproject.toml -nt "$VENV_STAMP" ]; then
         echo "ops: installing leaseledger and its test dependencies into $VENV" >&2
-        quietly "$VENV/bin/python" -m pip install -q -e '.[test]' pycryptodome
+        quietly "$VENV/bin/python" -m pip install -q -e '.[test,compile]' pycryptodome
         touch "$VENV_STAMP"
     fi
+}
+
+# Compile the hot modules with mypyc when their build is missing or older than their
+# sources (ops/compile; a few minutes the first time, nothing when current).  On Debian
+# as root the C compiler and Python's headers are installed first; elsewhere, without
+# them, the pure-Python modules run.
+ensure_compiled() {
+    if [ "${LEASELEDGER_PURE_PYTHON:-}" = 1 ]; then
+        "$VENV/bin/python" ops/compile --pure
+        return 0
+    fi
+    install_debian_packages gcc libc6-dev python3.11-dev
+    "$VENV/bin/python" ops/compile
 }

@@ -21,6 +21,7 @@ from typing import NoReturn
 
 import pytest
 
+import ops  # noqa: F401  (before anything compiled: a build older than its sources goes)
 from adapters.dhcpdconf.reader import read_config
 from adapters.dhcpdconf.to_model import build_config
 from domain.config.model import DhcpConfig

@@ -68,7 +68,7 @@ class MalformedPacket(Exception):
         self.log_line = reason if log_line is None else log_line
 
 
-def decode(datagram: bytes) -> DhcpPacket:
+def decode(datagram: bytes | bytearray | memoryview) -> DhcpPacket:
     """Parse one UDP payload; raise only `MalformedPacket`."""
     if type(datagram) is not bytes:
         datagram = bytes(datagram)

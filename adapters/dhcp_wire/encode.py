@@ -118,7 +118,7 @@ def encode(
     chosen = [(code, options[code]) for code in order]
     if _fits_plainly(chosen, bufend):
         main = b"".join([bytes((code, len(value))) + value for code, value in chosen])
-        used_file = used_sname = b""
+        used_file = used_sname = bytearray()
     else:
         file_room = FILE_SIZE if is_dhcp and not packet.file.partition(b"\0")[0] else 0
         sname_room = SNAME_SIZE if is_dhcp and not packet.sname.partition(b"\0")[0] else 0
@@ -181,7 +181,7 @@ def _fits_plainly(chosen: list[tuple[int, bytes]], bufend: int) -> bool:
 
 def _order(options: Mapping[int, bytes], option_order: Iterable[int] | None) -> list[int]:
     """The codes to write, in the order of the contract in the module docstring."""
-    seen = set(_NOT_ORDERED)
+    seen: set[int] = set(_NOT_ORDERED)
     order = []
     for source in (_HEAD, option_order or (), options):
         for code in source:

@@ -113,7 +113,12 @@ def _reader(code: OptionCode) -> Callable[[bytes], Any]:
     if enum_type is None:
         return lambda raw: int.from_bytes(raw, "big")
     if issubclass(enum_type, enum.Flag):
-        return lambda raw: _member(enum_type, int.from_bytes(raw, "big"))
+        flag_type = enum_type
+
+        def read_flags(raw: bytes) -> Any:
+            return _member(flag_type, int.from_bytes(raw, "big"))
+
+        return read_flags
     members: dict[int, Any] = {int(member): member for member in enum_type}  # type: ignore[attr-defined]
 
     def read_enum(raw: bytes) -> Any:

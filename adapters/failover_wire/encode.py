@@ -20,6 +20,7 @@ from domain.failover_messages import (
     OPTION_KINDS,
     OPTION_NAMES,
     FailoverMessage,
+    MessageHeader,
     OptionCode,
     OptionKind,
 )
@@ -57,10 +58,10 @@ _HEADER_START = struct.Struct(">HBB")
 # and what writes the whole option (code, length, data), worked out once rather than per
 # message — a resynchronisation encodes tens of thousands of BNDACKs.
 _Layout = list[tuple[str, Callable[[object], bytes]]]
-_LAYOUTS: dict[type, _Layout] = {}
+_LAYOUTS: dict[type[MessageHeader], _Layout] = {}
 
 
-def _layout(message_class: type) -> _Layout:
+def _layout(message_class: type[MessageHeader]) -> _Layout:
     codes = {name: code for code, name in OPTION_FIELDS[message_class.message_type].items()}
     return [(spec.name, _writer(codes[spec.name]))
             for spec in fields(message_class) if spec.name in codes]

@@ -42,7 +42,7 @@ class IndexColumns(NamedTuple):
     the newest event of aggregate `originator_ids[k]`, event number `numbers[k]`;
     `count` is how many events the file holds in all."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as the saved format names it
     numbers: array[int]
     offsets: array[int]
     lengths: array[int]

@@ -105,10 +105,13 @@ class LeaseFileMapper(Mapper[Any]):
             return super().to_domain_event(stored_event)
         record, note = _read_record(stored_event)
         timestamp, cause = note or (_record_time(record), IMPORTED_CAUSE)
-        fields = {"lease": record} if issubclass(event_class, LeaseEvent) else {"state": record}
+        # The record's class is checked by the event's own constructor (a TypeError).
+        fields: dict[str, Any] = (
+            {"lease": record} if issubclass(event_class, LeaseEvent) else {"state": record})
+        originator_id: Any = stored_event.originator_id
         try:
             return event_class(
-                originator_id=stored_event.originator_id,
+                originator_id=originator_id,
                 originator_version=stored_event.originator_version,
                 timestamp=timestamp,
                 cause=cause,
@@ -138,6 +141,7 @@ def _read_record(
 
 def _record_time(record: Lease | FailoverStateRecord) -> datetime:
     """When a record without a note was written, as far as it tells: its latest time."""
+    times: tuple[int | None, ...]
     if isinstance(record, Lease):
         times = (record.cltt, record.starts, record.tstp, record.tsfp, record.atsfp)
     else:

@@ -24,6 +24,7 @@ from eventsourcing.domain import DomainEventProtocol
 
 from adapters.leasefile.event_index import EventIndex, IndexColumns
 from adapters.leasefile.latest_state import packed_as_written, packed_records
+from adapters.leasefile.log_scan import FileData
 from adapters.leasefile.saved_index import (
     SavedIndex,
     covered_crc,
@@ -48,7 +49,7 @@ class IndexKeeper:
         # The packed leases appended since the index on disk was saved, by event number.
         self._written: dict[int, tuple[int, bytes]] = {}
 
-    def resume(self, data: bytes, spans: list[tuple[int, int]]) -> tuple[EventIndex, int] | None:
+    def resume(self, data: FileData, spans: list[tuple[int, int]]) -> tuple[EventIndex, int] | None:
         """The saved index as the store's starting point, when `data` (the live file)
         still starts with the bytes it covers; `spans` get its headerless spans."""
         saved = self._saved
@@ -85,7 +86,7 @@ class IndexKeeper:
         """The live file has grown: the close must save a new index."""
         self._current = False
 
-    def appended(self, events: Sequence[DomainEventProtocol[Any]], ids: list[int]) -> None:
+    def appended(self, events: Sequence[DomainEventProtocol[Any]], ids: Sequence[int]) -> None:
         """The log wrote `events` as notification ids `ids`: their leases are kept
         packed for the next save."""
         written = self._written
@@ -95,7 +96,7 @@ class IndexKeeper:
                 if packed is not None:
                     written[notification_id - 1] = (ip_number(event.lease.ip), packed)
 
-    def new_file(self, sources: list[int | None], ids: list[int]) -> None:
+    def new_file(self, sources: list[int | None], ids: Sequence[int]) -> None:
         """A rotation put a new live file in place, nothing saved describes it; its
         carried events (notification ids `ids`) copy the records of the old file's
         events `sources` byte for byte (None: written again), so they take those

@@ -19,8 +19,8 @@ from domain.failover_events import failover_id
 from domain.lease import FailoverStateRecord, Lease
 
 ISC_RECORD_TOPICS = frozenset(
-    cls.TOPIC
-    for cls in (*lease_events.LEASE_EVENT_CLASSES, *failover_events.FAILOVER_EVENT_CLASSES)
+    [cls.TOPIC for cls in lease_events.LEASE_EVENT_CLASSES]
+    + [cls.TOPIC for cls in failover_events.FAILOVER_EVENT_CLASSES]
 )
 
 

@@ -14,6 +14,7 @@ the lease and failover records in it into `Imported` events.
 
 from __future__ import annotations
 
+import mmap
 import re
 import zlib
 from collections.abc import Callable
@@ -49,7 +50,7 @@ _RECORD_END = b"\n}\n"
 
 
 def record_originator(
-    record: bytes | memoryview, start: int = 0, end: int | None = None
+    record: bytes | memoryview | mmap.mmap, start: int = 0, end: int | None = None
 ) -> str | None:
     """The aggregate id of the ISC record at `start`: its address, or `failover:<peer>`."""
     match = _OPENING.match(record, start, len(record) if end is None else end)
@@ -84,6 +85,8 @@ class HeaderlessRead(NamedTuple):
 
 # (headerless text, the byte it starts at, the file's name for messages) -> what it holds
 ReadHeaderless = Callable[[bytes, int, str], HeaderlessRead]
+# The live file as the store reads it: mapped into memory (or, in tests, bytes).
+FileData = bytes | mmap.mmap
 
 
 @dataclass
@@ -111,7 +114,7 @@ class _Stop(Exception):
 
 class _Scanner:
     def __init__(
-        self, data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str,
+        self, data: FileData, index: EventIndex, read_headerless: ReadHeaderless, name: str,
         start: int,
     ) -> None:
         self.data = data
@@ -267,7 +270,7 @@ class _Scanner:
 
 
 def scan_log(
-    data: bytes, index: EventIndex, read_headerless: ReadHeaderless, name: str,
+    data: FileData, index: EventIndex, read_headerless: ReadHeaderless, name: str,
     *, start: int = 0,
 ) -> ScanOutcome:
     """Index the sound part of `data`, the whole lease file `name`, into `index`.

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.leasefile.event_index import IndexColumns
+from adapters.leasefile.log_scan import FileData
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SavedIndex:
                 zip(self.columns.numbers, self.record_addresses, starts, ends, strict=True)
                 if start != end}
 
-    def matches(self, data: bytes) -> bool:
+    def matches(self, data: FileData) -> bool:
         """Whether `data`, the live file now, still starts with the bytes indexed."""
         if self.covered_end > len(data):
             return False
@@ -146,7 +147,10 @@ def write_saved_index(live: Path, saved: SavedIndex) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view) :]
+            # Two statements: compiled by mypyc, a call inside a memoryview's slice
+            # runs twice (here: the data written twice).
+            written = os.write(fd, view)
+            view = view[written:]
         os.fsync(fd)
     finally:
         os.close(fd)

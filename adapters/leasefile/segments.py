@@ -93,7 +93,8 @@ def write_new_segment_start(live: Path, text: bytes) -> Path:
         try:
             view = memoryview(text)
             while view:
-                view = view[os.write(fd, view) :]
+                written = os.write(fd, view)  # not inside the slice: see saved_index.py
+                view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -36,7 +36,13 @@ from eventsourcing.persistence import (
 
 from adapters.leasefile.event_index import EventIndex, IndexColumns
 from adapters.leasefile.file_lock import lock_exclusively
-from adapters.leasefile.log_scan import ReadHeaderless, ScanOutcome, record_originator, scan_log
+from adapters.leasefile.log_scan import (
+    FileData,
+    ReadHeaderless,
+    ScanOutcome,
+    record_originator,
+    scan_log,
+)
 from adapters.leasefile.record_header import (
     FOREIGN_PREFIX,
     format_foreign,
@@ -48,7 +54,7 @@ from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, Le
 log = logging.getLogger(__name__)
 # Given the whole file, an index of its first bytes and where they end (an index saved
 # earlier and found to match the file), or None: the file is scanned from the start.
-Resume = Callable[[bytes], tuple[EventIndex, int] | None]
+Resume = Callable[[FileData], tuple[EventIndex, int] | None]
 # The index keeps versions as signed 64-bit numbers.
 _MIN_VERSION, _MAX_VERSION = -(2**63), 2**63 - 1
 
@@ -203,12 +209,12 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
         if size == 0:
             return 0
         with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
-            resumed = None if resume is None else resume(data)  # type: ignore[arg-type]
+            resumed = None if resume is None else resume(data)
             start = 0
             if resumed is not None:
                 self._index, start = resumed
             outcome = scan_log(
-                data,  # type: ignore[arg-type]  # an mmap reads like bytes
+                data,
                 self._index,
                 read_headerless,
                 str(self.path),

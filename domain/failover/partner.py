@@ -243,8 +243,10 @@ class FailoverPartner:
             lease = self.leases.get(ip)
             if lease is None:
                 continue
-            sent = self.session.transmit(lambda xid, lease=lease: binding_update(lease, xid, now),
-                                         now)
+            # `transmit` calls the builder at once, so the loop's `lease` is the one sent.
+            sent = self.session.transmit(
+                lambda xid: binding_update(lease, xid, now),  # noqa: B023
+                now)
             if not sent:
                 continue
             self.queue.sent(ip, sent[0].message.xid)
@@ -329,7 +331,7 @@ class FailoverPartner:
         rejected = ack.reject_reason is not None
         result = self.queue.acknowledged(ip, ack.xid, rejected=rejected)
         out: list[PartnerAction] = []
-        if rejected:
+        if ack.reject_reason is not None:
             out.append(LogLine("error", ack_rejected_line(ip, self.name, ack.reject_reason,
                                                           ack.message)))
         elif result.outcome is AckOutcome.XID_MISMATCH:

@@ -8,6 +8,8 @@ because they decide which names are rejected (`EMSGSIZE`) and the exact bytes se
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 MAX_NAME = 255  # NS_MAXCDNAME: longest name on the wire
 MAX_POINTER_OFFSET = 0x4000
 MAX_SAVED_LABELS = 253  # room in dhcpd's table of compression targets
@@ -16,7 +18,7 @@ MAX_SAVED_LABELS = 253  # room in dhcpd's table of compression targets
 class DomainNameError(ValueError):
     """The name cannot be encoded; dhcpd reports errno EMSGSIZE."""
 
-    strerror = "Message too long"
+    strerror: ClassVar[str] = "Message too long"
 
 
 def name_to_labels(text: bytes) -> list[bytes]:

@@ -40,6 +40,7 @@ def test_an_address_without_a_record_is_free_and_only_the_relationships_count(
     assert view.get("10.0.0.101") == Lease(ip="10.0.0.101", binding_state=BindingState.FREE)
     assert view.get("10.0.0.200") is None
     assert view.in_relationship("10.0.0.103") and not view.in_relationship("10.0.0.200")
+    assert not view.in_relationship("10.0.0.50")  # in the subnet, in no range
     assert not view.in_relationship("not an address")
     # Only the dotted quad as IPv4Address writes it: inet_aton would also take these.
     for spelling in ("010.0.0.101", "10.0.0.0101", "10.101", "167772261", "10.0.0.101 "):

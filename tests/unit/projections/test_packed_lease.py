@@ -27,6 +27,7 @@ leases = st.builds(
     agent_options=st.just(()) | st.just((AgentOption("circuit-id", b"a"),)),
     client_hostname=st.none() | st.text(max_size=20),
     on_expiry=st.none() | st.just("log(info, \"x\");"),
+    on_release=st.none() | st.just("log(info, \"y\");"),
     on_expiry_or_release=st.booleans(),
 )
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.leasefile import latest_state
 from adapters.leasefile.history import read_history
 from adapters.leasefile.lease_log import LeaseLog
 from adapters.leasefile.saved_index import index_path, read_saved_index, write_saved_index
+from adapters.leasefile.store import LeaseFileAggregateRecorder
 from domain import lease_events
 from domain.lease import BindingState, Hardware, Lease
 from projections.addresses import ip_number
@@ -51,6 +51,22 @@ def opened_state(path: Path) -> tuple[object, ...]:
         leases, states = log.load_latest()
         versions = {lease.ip: log.version_of(lease.ip) for lease in leases}
         return leases, states, versions, log.version_of("failover:fo")
+
+
+def records_read_back(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """From now on, the stored records the log reads back from its file (to parse them
+    for the saved index), in order.  Spied at the store, which is never compiled: a
+    compiled module calls its neighbours directly, past any patch of theirs."""
+    read: list[bytes] = []
+    real_read = LeaseFileAggregateRecorder.read_state
+
+    def spy(recorder: LeaseFileAggregateRecorder, event: int) -> bytes:
+        state = real_read(recorder, event)
+        read.append(state)
+        return state
+
+    monkeypatch.setattr(LeaseFileAggregateRecorder, "read_state", spy)
+    return read
 
 
 def crash(log: LeaseLog) -> None:
@@ -258,10 +274,7 @@ def test_leases_the_log_wrote_are_saved_without_being_read_back_and_as_a_read_gi
     exact = [next_lease(host, host) for host in range(5, 8)] + [next_lease(8, 8).replace(
         next_binding_state=BindingState.ACTIVE,
         rewind_binding_state=BindingState.ACTIVE)]
-    parsed: list[bytes] = []
-    real_read = latest_state.read_record
-    monkeypatch.setattr(latest_state, "read_record",
-                        lambda state, at: parsed.append(state) or real_read(state, at))
+    parsed = records_read_back(monkeypatch)
     with LeaseLog(path) as log:
         log.append([lease_event(log, lease_events.Acked, record) for record in lossy + exact])
     assert len(parsed) == len(lossy)
@@ -278,10 +291,7 @@ def test_records_a_rotation_carries_are_saved_without_being_read_back(
 ) -> None:
     with LeaseLog(path) as log:
         busy_day(log, 3, hosts=4)  # hosts 1-4 saved in the index at the close
-    parsed: list[bytes] = []
-    real_read = latest_state.read_record
-    monkeypatch.setattr(latest_state, "read_record",
-                        lambda state, at: parsed.append(state) or real_read(state, at))
+    parsed = records_read_back(monkeypatch)
     with LeaseLog(path, rotate_bytes=1) as log:
         log.append([lease_event(log, lease_events.Acked, next_lease(host, 90 + host))
                     for host in (2, 5)])  # one saved lease changed, one new
