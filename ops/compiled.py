@@ -28,7 +28,6 @@ STAMP = REPO_ROOT / "build" / "mypyc" / "compiled.json"
 # The shared library all compiled modules load lies in this package: the editable
 # install puts our packages on the path, not the repository's top level.
 GROUP_NAME = "ops.native"
-_GROUP_FILE_PREFIX = "native__mypyc."
 
 # The modules that run per request, per failover message and per lease-log record.
 # Left out: the events and the lease-file store, whose classes derive from
@@ -136,7 +135,8 @@ PACKAGES = ("domain", "adapters", "projections", "ops")
 def built_files(root: Path = REPO_ROOT) -> list[Path]:
     """The extension modules a build put in the tree: one per compiled module, plus
     the shared library they all load.  Every extension module in our packages is
-    ours, including one of a module since taken off the list."""
+    ours, including one of a module since taken off the list (`ops/compile` removes
+    them all before it builds)."""
     found: list[Path] = []
     for package in PACKAGES:
         found.extend((root / package).rglob("*.cpython-*.so"))
@@ -149,10 +149,19 @@ def source_digests(modules: Iterable[str], root: Path = REPO_ROOT) -> dict[str, 
             for module in modules}
 
 
+def _stat_of(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
+
+
 def write_stamp(modules: Iterable[str], root: Path = REPO_ROOT, stamp: Path = STAMP) -> None:
-    """Record what a build that just succeeded was made from."""
+    """Record what a build that just succeeded was made from: each source's digest, and
+    its size and modification time (a source that still has both is not read again at
+    every start)."""
+    modules = list(modules)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    record = {"suffix": EXTENSION_SUFFIXES[0], "sources": source_digests(modules, root)}
+    record = {"suffix": EXTENSION_SUFFIXES[0], "sources": source_digests(modules, root),
+              "stats": {module: _stat_of(root / module) for module in modules}}
     stamp.write_text(json.dumps(record, indent=1, sort_keys=True))
 
 
@@ -162,22 +171,20 @@ def stale_reason(root: Path = REPO_ROOT, stamp: Path = STAMP) -> str | None:
         record = json.loads(stamp.read_text())
     except (OSError, ValueError):
         return f"no record of the build ({stamp} unreadable)"
-    sources = record.get("sources")
-    if not isinstance(sources, dict) or set(sources) != set(COMPILED_MODULES):
+    sources, stats = record.get("sources"), record.get("stats")
+    if (not isinstance(sources, dict) or not isinstance(stats, dict)
+            or set(sources) != set(COMPILED_MODULES)):
         return "built from another list of modules"
     try:
-        now = source_digests(COMPILED_MODULES, root)
+        touched = [module for module in COMPILED_MODULES
+                   if stats.get(module) != _stat_of(root / module)]
+        now = source_digests(touched, root)
     except OSError as error:
         return f"a compiled module's source is unreadable ({error})"
     changed = sorted(module for module, digest in now.items() if sources[module] != digest)
     if changed:
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
         return f"{changed[0]}{more} changed since the build"
-    for path in built_files(root):
-        source = path.parent / (path.name.split(".", 1)[0] + ".py")
-        if not path.name.startswith(_GROUP_FILE_PREFIX) and (
-                source.relative_to(root).as_posix() not in COMPILED_MODULES):
-            return f"{path.name} is of a module no longer compiled"
     return None
 
 
@@ -198,11 +205,11 @@ def use_current_build(root: Path = REPO_ROOT, stamp: Path = STAMP) -> str | None
     Returns what was wrong (and was done about it), or None when there was no build
     or it is current.  Must run before any compiled module is imported: an extension
     already loaded stays loaded."""
-    built = built_files(root)
-    if not built:
-        return None
     reason = stale_reason(root, stamp)
     if reason is None:
+        return None
+    built = built_files(root)
+    if not built:
         return None
     for path in built:
         try:

@@ -62,23 +62,25 @@ def test_a_build_without_its_record_is_removed(tree: Path) -> None:
     assert compiled.built_files(tree) == []
 
 
-def test_a_module_taken_off_the_list_removes_the_build(
+def test_a_changed_list_of_modules_removes_the_build(
     tree: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(compiled, "COMPILED_MODULES", MODULES[:1])
-    compiled.write_stamp(MODULES[:1], tree, stamp_of(tree))
-    assert compiled.stale_reason(tree, stamp_of(tree)) == (
-        f"beta{SUFFIX} is of a module no longer compiled")
-    compiled.use_current_build(tree, stamp_of(tree))
-    assert compiled.built_files(tree) == []
-
-
-def test_a_record_of_other_modules_is_stale(
-    tree: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(compiled, "COMPILED_MODULES", (*MODULES, "domain/gamma.py"))
-    (tree / "domain" / "gamma.py").write_text("# new\n")
+    monkeypatch.setattr(compiled, "COMPILED_MODULES", MODULES[:1])  # beta taken off
     assert compiled.stale_reason(tree, stamp_of(tree)) == "built from another list of modules"
+    compiled.use_current_build(tree, stamp_of(tree))
+    assert compiled.built_files(tree) == []  # beta's too: every extension in the packages
+
+
+def test_a_source_touched_but_unchanged_keeps_the_build(tree: Path) -> None:
+    source = tree / "domain" / "alpha.py"
+    source.write_text(source.read_text())  # a new modification time, the same text
+    assert compiled.stale_reason(tree, stamp_of(tree)) is None
+
+
+def test_an_edit_that_keeps_the_size_is_still_seen(tree: Path) -> None:
+    source = tree / "domain" / "alpha.py"
+    source.write_text(source.read_text().replace("alpha", "ALPHA"))
+    assert compiled.stale_reason(tree, stamp_of(tree)) == "domain/alpha.py changed since the build"
 
 
 def test_no_build_no_action(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
