@@ -33,7 +33,8 @@ GROUP_NAME = "ops.native"
 # Left out: the events and the lease-file store, whose classes derive from
 # eventsourcing's or are derived from by them (a compiled class can do neither), the
 # failover message dataclasses (mypyc takes their `message_type` class variable for a
-# field), the lease-file lexer and readers (the lexer derives from the dhcpd.conf one),
+# field), the lease-file lexer (it derives from the dhcpd.conf one) and the parsers
+# that take it (lease_reader, binding_reader, statement_reader),
 # the segment rotation (its tests put faults into its module's functions, which a
 # compiled caller would not see), and the configuration (pydantic models).
 COMPILED_MODULES: tuple[str, ...] = (
@@ -171,6 +172,8 @@ def stale_reason(root: Path = REPO_ROOT, stamp: Path = STAMP) -> str | None:
         record = json.loads(stamp.read_text())
     except (OSError, ValueError):
         return f"no record of the build ({stamp} unreadable)"
+    if not isinstance(record, dict):
+        return f"no record of the build ({stamp} holds something else)"
     sources, stats = record.get("sources"), record.get("stats")
     if (not isinstance(sources, dict) or not isinstance(stats, dict)
             or set(sources) != set(COMPILED_MODULES)):

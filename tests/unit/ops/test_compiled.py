@@ -55,6 +55,14 @@ def test_an_edited_source_removes_the_whole_build(tree: Path) -> None:
     assert (tree / "projections" / "beta.py").exists()  # the sources stay, of course
 
 
+@pytest.mark.parametrize("text", ["[1, 2]", '{"sources": {}', "null"])
+def test_a_damaged_record_removes_the_build_and_is_no_crash(tree: Path, text: str) -> None:
+    stamp_of(tree).write_text(text)
+    note = compiled.use_current_build(tree, stamp_of(tree))
+    assert note is not None and "no record of the build" in note
+    assert compiled.built_files(tree) == []
+
+
 def test_a_build_without_its_record_is_removed(tree: Path) -> None:
     stamp_of(tree).unlink()
     note = compiled.use_current_build(tree, stamp_of(tree))
