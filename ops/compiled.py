@@ -144,6 +144,12 @@ def built_files(root: Path = REPO_ROOT) -> list[Path]:
     return found
 
 
+def remove_build(root: Path = REPO_ROOT) -> None:
+    """Delete the built modules: the sources run (`ops/compile` before it builds)."""
+    for path in built_files(root):
+        path.unlink(missing_ok=True)
+
+
 def source_digests(modules: Iterable[str], root: Path = REPO_ROOT) -> dict[str, str]:
     """sha256 of each module's source, by path."""
     return {module: hashlib.sha256((root / module).read_bytes()).hexdigest()

@@ -50,7 +50,6 @@ class ViewLeases:
 
     def __init__(self, view: LeaseView, config: DhcpConfig, peer: FailoverPeerConfig) -> None:
         self.view = view
-        self.config = config
         self.peer = peer.name
         self._own_free = BindingState.FREE if peer.role == "primary" else BindingState.BACKUP
         self._pools = [pool for pool in config.pools if pool.failover_peer == peer.name]

@@ -133,3 +133,9 @@ def test_these_tests_run_the_build_when_there_is_one() -> None:
         assert lease.__file__ is not None and lease.__file__.endswith(SUFFIX)
     else:
         assert lease.__file__ is not None and lease.__file__.endswith(".py")
+
+
+def test_removing_the_build_leaves_the_sources(tree: Path) -> None:
+    compiled.remove_build(tree)
+    assert compiled.built_files(tree) == []
+    assert all((tree / module).is_file() for module in MODULES)
