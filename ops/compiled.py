@@ -17,7 +17,6 @@ works without a compiler, only slower.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -151,7 +150,10 @@ def remove_build(root: Path = REPO_ROOT) -> None:
 
 
 def source_digests(modules: Iterable[str], root: Path = REPO_ROOT) -> dict[str, str]:
-    """sha256 of each module's source, by path."""
+    """sha256 of each module's source, by path.  (hashlib is imported here: every
+    program's start checks the build, and only a changed file needs a digest.)"""
+    import hashlib
+
     return {module: hashlib.sha256((root / module).read_bytes()).hexdigest()
             for module in modules}
 

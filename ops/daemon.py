@@ -61,6 +61,7 @@ from projections.lease_view import LeaseView
 MAX_BURST = 32  # datagrams taken from the socket at once
 MAX_IN_FLIGHT = 64  # bursts (or pinging requests) waiting for the disk; more wait in the socket
 TIMER_POLL = 1.0  # seconds between lease-timer checks at most
+STAMP_SHARED_SECONDS = 0.001  # changes staged this close share their events' time
 
 
 class Daemon:
@@ -90,6 +91,7 @@ class Daemon:
         self.interface_networks = dict(interface_networks or {})
         self.interface_addresses = dict(interface_addresses or {})
         self.clock = clock
+        self._stamped_at, self._stamped = -1.0, datetime.fromtimestamp(0, UTC)
         self.pinger = pinger
         self.commands = StatementCommands(logger)
         self.lease_bodies = LeaseBodies(config)
@@ -316,7 +318,7 @@ class Daemon:
         the order of changes is the order of decisions whatever the writes do.  A
         change that ends a lease with an `on expiry`/`on release` body runs it here,
         unless `bodies_run` (a request's decision has its bodies' output already)."""
-        stamp = datetime.fromtimestamp(self.clock(), UTC)
+        stamp = self._stamp()
         events: list[object] = []
         for change in changes:
             replaced = self.view.apply(change.lease)
@@ -330,6 +332,14 @@ class Daemon:
                                        lease=change.lease, cause=change.cause))
         return events
 
+    def _stamp(self) -> datetime:
+        """The events' time: one time object for the changes staged within a
+        millisecond (a burst's), so the lease file's writer formats it once."""
+        now = self.clock()
+        if abs(now - self._stamped_at) >= STAMP_SHARED_SECONDS:
+            self._stamped_at, self._stamped = now, datetime.fromtimestamp(now, UTC)
+        return self._stamped
+
     def _run_body(self, old: Lease, change: LeaseChange) -> None:
         output = self.lease_bodies.for_change(old, change, self.now())
         if output is None:
@@ -342,7 +352,7 @@ class Daemon:
     def stage_failover(self, record: FailoverStateRecord, cause: str) -> list[object]:
         """The event recording a relationship's new state record (ISC writes one on
         every state change of either side)."""
-        stamp = datetime.fromtimestamp(self.clock(), UTC)
+        stamp = self._stamp()
         aggregate_id = failover_id(record.peer)
         version = self._next_version(aggregate_id)
         return [FailoverStateChanged(originator_id=aggregate_id, originator_version=version,

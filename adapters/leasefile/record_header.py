@@ -43,10 +43,20 @@ def format_header(
     position: int, version: int, topic: str, record: bytes, part: int, parts: int
 ) -> bytes:
     """The header line for `record`, the `part`-th of `parts` records of one write."""
+    quoted = _QUOTED_TOPICS.get(topic)
+    if quoted is None:
+        quoted = quote_field(topic)
+        if len(_QUOTED_TOPICS) < _QUOTED_TOPICS_KEPT:
+            _QUOTED_TOPICS[topic] = quoted
     return (
-        f"#es n={position} v={version} t={quote_field(topic)} "
+        f"#es n={position} v={version} t={quoted} "
         f"c={zlib.crc32(record):08x} b={part}/{parts}\n"
     ).encode("ascii")
+
+
+# Topics are few (one per event class): each is quoted once, not once per record.
+_QUOTED_TOPICS: dict[str, str] = {}
+_QUOTED_TOPICS_KEPT = 256
 
 
 def quote_field(text: str) -> str:

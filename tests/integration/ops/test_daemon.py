@@ -21,8 +21,10 @@ from adapters.dhcpdconf.to_model import build_config
 from adapters.leasefile.history import read_history
 from adapters.leasefile.lease_log import LeaseLog
 from domain.config.model import DhcpConfig
+from domain.dhcp_decision import LeaseChange
 from domain.dhcp_packet import MessageType, Opt
-from domain.lease import BindingState
+from domain.lease import BindingState, Lease
+from domain.lease_events import Administered
 from domain.reply_route import Route
 from ops.daemon import Daemon
 from ops.loopback_client import RelayClient
@@ -260,3 +262,24 @@ async def test_lease_limit_refuses_the_third_client_on_a_circuit(tmp_path) -> No
     text = lease_file.read_text()
     assert text.count('billing subclass "perrelay" "circ-1";') == 3
     assert text.count('billing subclass "perrelay" "circ-2";') == 1
+
+
+async def test_changes_staged_within_a_millisecond_share_one_time(config, tmp_path) -> None:
+    # A burst's events carry one time object, so the lease file formats it once; a
+    # change staged a millisecond or more later gets its own time.
+    readings = iter([1_795_000_000.0, 1_795_000_000.0004, 1_795_000_000.0025])
+    endpoint = await DhcpUdpEndpoint.open("127.0.0.1", 0)
+    log = LeaseLog(tmp_path / "dhcpd.leases")
+    daemon = Daemon(config, log, endpoint, logging.getLogger("test.daemon.stamp"),
+                    clock=lambda: next(readings))
+    try:
+        staged = [daemon.stage([LeaseChange(Administered, Lease(
+            ip=f"10.0.0.{host}", binding_state=BindingState.ABANDONED), "test")])[0]
+            for host in (5, 6, 7)]
+    finally:
+        log.close()
+        endpoint.close()
+    first, second, third = (event.timestamp for event in staged)  # type: ignore[attr-defined]
+    assert second is first
+    assert third is not first
+    assert (first.timestamp(), third.timestamp()) == (1_795_000_000.0, 1_795_000_000.0025)

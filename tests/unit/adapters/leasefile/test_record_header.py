@@ -33,6 +33,12 @@ def test_header_round_trips_through_the_pattern() -> None:
     assert line.count(b"\n") == 1
 
 
+def test_a_topic_is_written_the_same_every_time() -> None:
+    # Quoted topics are kept (each is quoted once): later headers still quote it.
+    lines = [format_header(n, 1, "odd topic %", RECORD, 1, 1) for n in (1, 2)]
+    assert [line.split(b" ")[3] for line in lines] == [b"t=odd%20topic%20%25"] * 2
+
+
 def test_pattern_sees_a_foreign_line_ahead() -> None:
     line = format_header(2, 1, "t", b"x\n", 1, 1) + format_foreign("id", b"x")
     match = HEADER_PATTERN.match(line)
