@@ -43,6 +43,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "adapters/failover_wire/decode.py",
     "adapters/failover_wire/encode.py",
     "adapters/leasefile/address_versions.py",
+    "adapters/leasefile/batch_framing.py",
     "adapters/leasefile/agent_options.py",
     "adapters/leasefile/agent_reader.py",
     "adapters/leasefile/aggregate_map.py",
@@ -126,6 +127,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "projections/packed_lease.py",
     "projections/peer_backlog.py",
     "projections/pool_lists.py",
+    "projections/relationship_view.py",
 )
 
 

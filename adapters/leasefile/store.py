@@ -28,25 +28,22 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     AggregateRecorder,
-    IntegrityError,
     Notification,
     ProgrammingError,
     StoredEvent,
 )
 
+from adapters.leasefile.batch_framing import check_unique, frame_batch
 from adapters.leasefile.event_index import EventIndex, IndexColumns
 from adapters.leasefile.file_lock import lock_exclusively
 from adapters.leasefile.log_scan import (
     FileData,
     ReadHeaderless,
     ScanOutcome,
-    record_originator,
     scan_log,
 )
 from adapters.leasefile.record_header import (
     FOREIGN_PREFIX,
-    format_foreign,
-    format_header,
     parse_foreign,
 )
 from adapters.leasefile.store_errors import LeaseFileError, LeaseFileIOError, LeaseRecordError
@@ -55,8 +52,6 @@ log = logging.getLogger(__name__)
 # Given the whole file, an index of its first bytes and where they end (an index saved
 # earlier and found to match the file), or None: the file is scanned from the start.
 Resume = Callable[[FileData], tuple[EventIndex, int] | None]
-# The index keeps versions as signed 64-bit numbers.
-_MIN_VERSION, _MAX_VERSION = -(2**63), 2**63 - 1
 
 
 class LeaseFileAggregateRecorder(AggregateRecorder):
@@ -282,25 +277,13 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
             fd = self._open_fd()
             if self._broken is not None:
                 raise LeaseFileIOError(f"{self.path}: no more writes: {self._broken}")
-            self._check_unique(stored_events)
+            check_unique(stored_events, self._index.has_version, str(self.path))
             first = len(self._index) + 1
             parts = len(stored_events)
-            chunks = [b"\n"] if self._needs_newline else []
-            placed: list[tuple[UUID | str, int, str, int, int]] = []
-            offset = self._size + len(chunks)
-            for part, stored in enumerate(stored_events, start=1):
-                record = self._record_text(stored)
-                header = format_header(
-                    first + part - 1, stored.originator_version, stored.topic, record, part, parts
-                )
-                chunks += (header, record)
-                offset += len(header)
-                placed.append(
-                    (stored.originator_id, stored.originator_version, stored.topic, offset,
-                     len(record))
-                )
-                offset += len(record)
-            self._write_durably(fd, b"".join(chunks))
+            data, placed, offset = frame_batch(
+                stored_events, self._record_topics, first, self._size,
+                b"\n" if self._needs_newline else b"", str(self.path))
+            self._write_durably(fd, data)
             for entry in placed:
                 self._index.append(*entry)
             self._size = offset
@@ -323,39 +306,6 @@ class LeaseFileAggregateRecorder(AggregateRecorder):
             self._size = offset + len(text)
             self._needs_newline = False
             return offset, len(text)
-
-    def _check_unique(self, stored_events: Sequence[StoredEvent]) -> None:
-        seen: set[tuple[str, int]] = set()
-        for stored in stored_events:
-            if not _MIN_VERSION <= stored.originator_version <= _MAX_VERSION:
-                raise LeaseRecordError(
-                    f"{self.path}: version {stored.originator_version} of"
-                    f" {stored.originator_id} is out of range"
-                )
-            key = (str(stored.originator_id), stored.originator_version)
-            if key in seen or self._index.has_version(*key):
-                raise IntegrityError(
-                    f"{self.path}: version {stored.originator_version} of"
-                    f" {stored.originator_id} is already recorded"
-                )
-            seen.add(key)
-
-    def _record_text(self, stored: StoredEvent) -> bytes:
-        """What follows the header: the ISC record itself, or a foreign-state line."""
-        if stored.topic not in self._record_topics:
-            return format_foreign(stored.originator_id, stored.state)
-        state = stored.state
-        if (
-            record_originator(state) != stored.originator_id
-            or not state.endswith(b"}\n")
-            or state.startswith(b"#es")
-            or b"\n#es" in state
-        ):
-            raise LeaseRecordError(
-                f"{self.path}: the state of {stored.topic} v{stored.originator_version} is not"
-                f" an ISC record for {stored.originator_id}"
-            )
-        return state
 
     def _write_durably(self, fd: int, data: bytes) -> None:
         """One write and one sync; on failure the file is put back as it was."""

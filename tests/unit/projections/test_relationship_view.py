@@ -6,8 +6,8 @@ first."""
 from __future__ import annotations
 
 from domain.lease import BindingState, Lease
-from ops.failover_runner import ViewLeases
 from projections.lease_view import LeaseView
+from projections.relationship_view import ViewLeases
 
 CONF = """\
 failover peer "fo" {
