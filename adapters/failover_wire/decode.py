@@ -31,6 +31,7 @@ from domain.failover_messages import (
     OptionCode,
     OptionKind,
     UnknownMessage,
+    construct,
 )
 
 
@@ -81,7 +82,7 @@ def decode(data: bytes) -> FailoverMessage | UnknownMessage:
         _read_options(data, payload_offset, type_code, {})
         return UnknownMessage(type_code=type_code, time=time, xid=xid)
     values = _read_options(data, payload_offset, type_code, layout.options)
-    return cast(FailoverMessage, layout.message_class(time=time, xid=xid, **values))
+    return cast(FailoverMessage, construct(layout.message_class, time=time, xid=xid, **values))
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ from domain.failover_messages import (
     UpdDone,
     UpdReq,
     UpdReqAll,
+    construct,
     reject_reason_text,
 )
 from domain.lease import FailoverStateRecord
@@ -182,8 +183,8 @@ class FailoverSession:
         xid (spec §7.6, pitfall 7).  Nothing is sent if that connection is gone."""
         if received.link not in self._connections:
             return []
-        ack = BndAck(time=now, xid=received.update.xid,
-                     assigned_address=received.update.assigned_address)
+        ack = construct(BndAck, time=now, xid=received.update.xid,
+                        assigned_address=received.update.assigned_address)
         return [self._send(received.link, ack, now)]
 
     def transmit(self, build: Callable[[int], FailoverMessage], now: int) -> list[Transmit]:

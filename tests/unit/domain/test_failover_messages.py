@@ -7,6 +7,7 @@ server/stables.c (`fto_allowed`, option types), as spec failover §3–§5 lists
 from __future__ import annotations
 
 import dataclasses
+from ipaddress import IPv4Address
 
 import pytest
 
@@ -18,6 +19,7 @@ from domain.failover_messages import (
     OPTION_KINDS,
     OPTION_NAMES,
     BindingStatus,
+    BndAck,
     BndUpd,
     IpFlag,
     MessageType,
@@ -26,6 +28,7 @@ from domain.failover_messages import (
     RejectReason,
     ServerFlag,
     State,
+    construct,
     reject_reason_text,
 )
 from domain.lease import BindingState
@@ -152,3 +155,20 @@ def test_every_defined_reject_reason_has_its_own_text() -> None:
     texts = [reject_reason_text(reason) for reason in RejectReason]
     assert len(set(texts)) == len(texts)
     assert not any(text.startswith("Undefined") for text in texts)
+
+
+@pytest.mark.parametrize("message_class", list(MESSAGE_CLASSES.values()))
+def test_a_message_built_without_init_equals_the_constructed_one(message_class) -> None:
+    built = construct(message_class, time=7, xid=9)
+    made = message_class(time=7, xid=9)
+    assert (built, repr(built), hash(built)) == (made, repr(made), hash(made))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.xid = 10  # type: ignore[misc]
+
+
+def test_a_bndack_built_without_init_keeps_its_values_and_defaults() -> None:
+    ack = construct(BndAck, time=1, xid=2, assigned_address=IPv4Address("10.0.0.5"),
+                    reject_reason=RejectReason.LESS_CRIT_BIND_INFO)
+    assert ack == BndAck(time=1, xid=2, assigned_address=IPv4Address("10.0.0.5"),
+                         reject_reason=RejectReason.LESS_CRIT_BIND_INFO)
+    assert (ack.message, ack.ddns, ack.chaddr) == (None, False, None)
