@@ -36,6 +36,8 @@ UPDATE_COMPLETED = rf"^failover peer {PEER_NAME}: peer update completed\.$"
 REACHED_NORMAL = rf"^failover peer {PEER_NAME}: I move from \S+ to normal$"
 _ISC_TIME = "%w %Y/%m/%d %H:%M:%S"
 _POLL_SECONDS = 0.2
+SETTLE_TIMEOUT = 180.0  # how long a pair may take to settle (normal, file quiet)
+QUIET_SECONDS = 2.0  # a lease file unchanged this long has settled
 
 
 def pool_end(size: int) -> IPv4Address:

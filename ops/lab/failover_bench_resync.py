@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ops.lab.failover_bench_pair import (
+    QUIET_SECONDS,
     REACHED_NORMAL,
+    SETTLE_TIMEOUT,
     UPDATE_COMPLETED,
     active_addresses,
     pair_configs,
@@ -30,8 +32,6 @@ from ops.lab.servers import DHCPD, start_dhcpd
 
 PRIMARY_START_TIMEOUT = 120.0
 RESYNC_TIMEOUT = 900.0
-SETTLE_TIMEOUT = 180.0
-QUIET_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,9 @@ def resync_line(label: str, result: Resync) -> str:
         return "never" if value is None else f"{value:.1f} s"
 
     done = result.update_completed
-    rate = f" ({result.cpu_seconds:.1f} s CPU)" if done else ""
+    cpu = f" ({result.cpu_seconds:.1f} s CPU)" if done else ""
     line = (f"  {label}: ready {seconds(result.ready)}, peer update completed"
-            f" {seconds(done)}{rate}, normal {seconds(result.normal)};"
+            f" {seconds(done)}{cpu}, normal {seconds(result.normal)};"
             f" active leases afterwards: {result.active_after}")
     if result.failure:
         line += "\n" + "\n".join(f"      {text}" for text in result.failure.splitlines()[-15:])
@@ -103,8 +103,8 @@ def resync_line(label: str, result: Resync) -> str:
 
 
 def median_of(results: list[Resync], field: str) -> float | None:
-    """The median of one timing over the runs that reached it; None if any run did
-    not (a run that failed is not a fast run)."""
+    """The median of one timing over every run; None if a run never reached it (a run
+    that failed is not a fast run)."""
     values = [getattr(result, field) for result in results]
     if not values or any(value is None for value in values):
         return None
@@ -115,9 +115,10 @@ def report_lines(leases: int, names: dict[str, str], runs: dict[str, list[Resync
     """Each side's runs and medians; the ratio of the medians when both sides ran."""
     lines = [f"\nUPDREQALL resynchronisation of {leases} leases from an ISC primary"
              " (seconds from the secondary's start; median of the rounds):"]
+    medians = {side: (median_of(results, "update_completed"), median_of(results, "normal"))
+               for side, results in runs.items()}
     for side, results in runs.items():
-        done = median_of(results, "update_completed")
-        normal = median_of(results, "normal")
+        done, normal = medians[side]
         each = ", ".join("failed" if result.update_completed is None
                          else f"{result.update_completed:.1f}" for result in results)
         if done is None:
@@ -126,20 +127,19 @@ def report_lines(leases: int, names: dict[str, str], runs: dict[str, list[Resync
         normal_text = "-" if normal is None else f"{normal:.1f} s"
         lines.append(f"  {names[side]}: peer update completed {done:.2f} s"
                      f" ({leases / done:.0f} leases/s), normal {normal_text}; runs: {each}")
-    ours, isc = runs.get("ours"), runs.get("isc")
-    if ours and isc:
-        our_done, isc_done = median_of(ours, "update_completed"), median_of(isc, "update_completed")
-        if our_done and isc_done:
-            ratio = our_done / isc_done
-            rounds = ", ".join(
-                f"{mine.update_completed / theirs.update_completed:.2f}"
-                for mine, theirs in zip(ours, isc, strict=False)
-                if mine.update_completed and theirs.update_completed)
-            lines.append(f"  ratio leaseledger / ISC of the medians, to peer update completed:"
-                         f" {ratio:.2f}  (target at most 1: {'met' if ratio <= 1 else 'NOT MET'});"
-                         f" round by round: {rounds}")
-        our_normal, isc_normal = median_of(ours, "normal"), median_of(isc, "normal")
-        if our_normal and isc_normal:
-            lines.append(f"  ratio leaseledger / ISC of the medians, to normal:"
-                         f" {our_normal / isc_normal:.2f}")
+    if "ours" not in runs or "isc" not in runs:
+        return lines
+    (our_done, our_normal), (isc_done, isc_normal) = medians["ours"], medians["isc"]
+    if our_done and isc_done:
+        ratio = our_done / isc_done
+        rounds = ", ".join(
+            f"{mine.update_completed / theirs.update_completed:.2f}"
+            for mine, theirs in zip(runs["ours"], runs["isc"], strict=False)
+            if mine.update_completed and theirs.update_completed)
+        lines.append(f"  ratio leaseledger / ISC of the medians, to peer update completed:"
+                     f" {ratio:.2f}  (target at most 1: {'met' if ratio <= 1 else 'NOT MET'});"
+                     f" round by round: {rounds}")
+    if our_normal and isc_normal:
+        lines.append(f"  ratio leaseledger / ISC of the medians, to normal:"
+                     f" {our_normal / isc_normal:.2f}")
     return lines
